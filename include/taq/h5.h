@@ -1,0 +1,71 @@
+/*
+ * h5.h - one HDF5 file per trading date (SPEC.md 3), written with parallel HDF5.
+ *
+ * This module is the only place that includes hdf5.h. Each rank holds a
+ * contiguous slice of every dataset (ranks own contiguous symbol ranges, so
+ * rank order is the global sort order); the writer places each slice at the
+ * offset given by an exclusive prefix sum of the row counts.
+ */
+#ifndef TAQ_H5_H
+#define TAQ_H5_H
+
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "taq/record.h"
+#include "taq/util.h"
+
+/* Root attributes of a date's file. */
+typedef struct taq_h5_attrs {
+    char trade_dt[11]; /* "YYYY-MM-DD" */
+    const char *job;
+    const char *version;
+    int64_t ranks;
+    taq_counts_t counts; /* global counts of the date (same on every rank) */
+} taq_h5_attrs_t;
+
+/* This rank's slice of each dataset (borrowed). */
+typedef struct taq_h5_slices {
+    const taq_trade_row_t *trade;
+    size_t n_trade;
+    const taq_quote_row_t *quote;
+    size_t n_quote;
+    const taq_final_row_t *final;
+    size_t n_final;
+    const taq_reject_t *rejects;
+    size_t n_rejects;
+} taq_h5_slices_t;
+
+/*
+ * COLLECTIVE: write `path` (e.g. out/taq_20200806.h5). All ranks create
+ * "<path>.tmp" with the MPI-IO driver, write /trade, /quote, /quote_final and
+ * /rejects (chunked, deflate) with one collective write per dataset (ranks
+ * without rows select none), set the root attributes, close, agree, and then
+ * rank 0 renames the file into place. On any failure on any rank every rank
+ * returns an error, the temporary file is removed, and `path` is untouched
+ * (an older file of that name stays as it was). Rank 0's taq_errmsg() says why.
+ */
+taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *attrs,
+                         const taq_h5_slices_t *mine);
+
+/* A whole date's file read back (tests, tools). Release with taq_h5_date_free. */
+typedef struct taq_h5_date {
+    taq_h5_attrs_t attrs; /* job and version point into the owned strings below */
+    char *job;
+    char *version;
+    taq_trade_row_t *trade;
+    size_t n_trade;
+    taq_quote_row_t *quote;
+    size_t n_quote;
+    taq_final_row_t *final;
+    size_t n_final;
+    taq_reject_t *rejects;
+    size_t n_rejects;
+} taq_h5_date_t;
+
+/* Serial read (one process, no MPI communication) of a file written above. */
+taq_rc taq_h5_read_date(const char *path, taq_h5_date_t *out);
+void taq_h5_date_free(taq_h5_date_t *d);
+
+#endif /* TAQ_H5_H */
