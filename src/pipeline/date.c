@@ -1,0 +1,130 @@
+/*
+ * date.c - one trading date through every stage, on every rank.
+ *
+ * Each stage ends in taq_mpi_agree so that a failure anywhere fails the date
+ * everywhere, with rank 0 holding the message. The previous date's closes
+ * are carried from the date processed just before when it is the previous
+ * date in the input; otherwise that date is read again (it may lie outside
+ * --date-range), and if it cannot be read the current date fails: a close
+ * is never guessed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pipeline_internal.h"
+#include "taq/eod.h"
+#include "taq/h5.h"
+#include "taq/timeutil.h"
+
+const char *taq_pipeline_stage_name(int st)
+{
+    static const char *const names[ST_N] = {"read", "parse", "eod", "analytics", "write"};
+    return st >= 0 && st < ST_N ? names[st] : "?";
+}
+
+static void cache_closes(run_ctx_t *ctx, int32_t date, const taq_event_t *ev, size_t n)
+{
+    taq_closes_free(&ctx->closes);
+    taq_closes_from_events(ev, n, &ctx->closes);
+    ctx->closes_date = date;
+    ctx->have_closes = 1;
+}
+
+/* COLLECTIVE: make ctx->closes hold the closes of input date index pi. */
+static taq_rc load_closes(run_ctx_t *ctx, size_t pi)
+{
+    const taq_input_date_t *pd = &ctx->inv.dates[pi];
+    if (ctx->have_closes && ctx->closes_date == pd->date)
+        return TAQ_OK;
+    ctx->have_closes = 0;
+    char ds[11];
+    taq_date_format(pd->date, ds);
+    TAQ_LOG(TAQ_LOG_INFO, "reading previous date %s for closing prices", ds);
+    taq_batch_t b;
+    taq_batch_init(&b);
+    stage_t st[ST_N];
+    memset(st, 0, sizeof st);
+    taq_rc rc = taq_pipeline_load(ctx, pd, &b, st);
+    if (rc == TAQ_OK) {
+        size_t n = b.events.len;
+        taq_eod_dedupe(b.events.data, &n);
+        cache_closes(ctx, pd->date, b.events.data, n);
+    } else if (ctx->rank == 0) {
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s", taq_errmsg());
+        taq_err_set("previous date %s (needed for closing prices): %s", ds, msg);
+    }
+    taq_batch_free(&b);
+    return rc;
+}
+
+static void sum_counts(taq_counts_t *c, MPI_Comm comm)
+{
+    int64_t v[6] = {c->lines, c->trades, c->quotes, c->rejects, c->blank, c->superseded};
+    TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, v, 6, MPI_INT64_T, MPI_SUM, comm));
+    *c = (taq_counts_t){v[0], v[1], v[2], v[3], v[4], v[5]};
+}
+
+/* COLLECTIVE: write the date's file from this rank's tables and rejects. */
+static taq_rc write_date(run_ctx_t *ctx, int32_t date, const taq_tables_t *t,
+                         const taq_batch_t *b, date_result_t *res)
+{
+    char compact[9];
+    taq_date_format_compact(date, compact);
+    snprintf(res->output, sizeof res->output, "%s/taq_%s.h5", ctx->cfg->output, compact);
+    taq_h5_attrs_t attrs = {.job = ctx->cfg->job, .version = TAQ_VERSION,
+                            .ranks = ctx->size, .counts = res->counts};
+    taq_date_format(date, attrs.trade_dt);
+    taq_h5_slices_t mine = {t->trade, t->n_trade, t->quote, t->n_quote, t->final, t->n_final,
+                            b->rejects.data, b->rejects.len};
+    double t0 = taq_now();
+    taq_rc rc = taq_h5_write_date(ctx->comm, res->output, &attrs, &mine);
+    res->st[ST_WRITE].secs = taq_now() - t0;
+    res->st[ST_WRITE].rows = (int64_t)(t->n_trade + t->n_quote + t->n_final + b->rejects.len);
+    return rc;
+}
+
+/* COLLECTIVE: dedupe, analytics against `prev`, write; updates the closes cache. */
+static taq_rc compute_and_write(run_ctx_t *ctx, int32_t date, taq_batch_t *b,
+                                const taq_closes_t *prev, date_result_t *res)
+{
+    double t0 = taq_now();
+    size_t n = b->events.len;
+    b->counts.superseded = taq_eod_dedupe(b->events.data, &n);
+    double t1 = taq_now();
+    taq_tables_t tables;
+    taq_analytics_run(b->events.data, n, prev, &tables);
+    double t2 = taq_now();
+    res->st[ST_EOD] = (stage_t){t1 - t0, (int64_t)b->events.len, 0};
+    res->st[ST_ANALYTICS] = (stage_t){t2 - t1, (int64_t)n, 0};
+    res->counts = b->counts;
+    sum_counts(&res->counts, ctx->comm);
+    taq_rc rc = write_date(ctx, date, &tables, b, res);
+    /* The prev pointer may be ctx->closes: replace it only after the analytics. */
+    if (rc == TAQ_OK)
+        cache_closes(ctx, date, b->events.data, n);
+    taq_tables_free(&tables);
+    return rc;
+}
+
+taq_rc taq_pipeline_date(run_ctx_t *ctx, size_t di, date_result_t *res)
+{
+    const taq_input_date_t *d = &ctx->inv.dates[di];
+    memset(res, 0, sizeof *res);
+    long pi = taq_inventory_prev(&ctx->inv, d->date);
+    if (pi >= 0)
+        TAQ_TRY(load_closes(ctx, (size_t)pi));
+    taq_closes_t prev = {0};
+    if (pi >= 0)
+        prev = ctx->closes; /* borrowed */
+    taq_batch_t b;
+    taq_batch_init(&b);
+    taq_rc rc = taq_pipeline_load(ctx, d, &b, res->st);
+    if (rc == TAQ_OK)
+        rc = compute_and_write(ctx, d->date, &b, &prev, res);
+    if (rc != TAQ_OK)
+        ctx->have_closes = 0;
+    taq_batch_free(&b);
+    return rc;
+}
