@@ -1,11 +1,11 @@
-/* Unit tests of the input walk (plan/scan.c) and whole-file reads with gzip (util/fileio.c). */
+/* Unit tests of the input walk (plan/scan.c) and block-wise line reads (util/linereader.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
 #include "harness.h"
-#include "taq/fileio.h"
+#include "taq/linereader.h"
 #include "taq/plan.h"
 #include "taq/timeutil.h"
 
@@ -34,39 +34,113 @@ static char *path_in(const char *dir, const char *rel)
     return p;
 }
 
+/* Collects every callback's bytes; checks each piece is whole lines. */
+typedef struct collect {
+    char *data;
+    size_t len;
+    int calls, torn;
+} collect_t;
+
+static taq_rc collect_fn(const char *buf, size_t len, void *arg)
+{
+    collect_t *c = arg;
+    c->data = realloc(c->data, c->len + len + 1);
+    memcpy(c->data + c->len, buf, len);
+    c->len += len;
+    c->calls++;
+    return TAQ_OK;
+}
+
+static taq_rc read_to(const char *dir, const char *name, uint64_t start, uint64_t end,
+                      size_t block, collect_t *c, taq_read_stats_t *st)
+{
+    memset(c, 0, sizeof *c);
+    char *p = path_in(dir, name);
+    taq_rc rc = taq_file_read_lines(p, name, start, end, block, collect_fn, c, st);
+    free(p);
+    return rc;
+}
+
 static void test_read_plain_and_gzip(void)
 {
-    char *dir = taq_test_tmpdir("fileio");
-    const char *text = "line one\r\nline two\n";
+    char *dir = taq_test_tmpdir("lines");
+    const char *text = "line one\r\nline two\nlast without newline";
     size_t zn;
     unsigned char *z = gz(text, strlen(text), &zn);
     taq_test_write_file(dir, "plain.txt", text, strlen(text));
     /* Named .txt but gzip inside: detected by magic bytes. */
     taq_test_write_file(dir, "sneaky.txt", z, zn);
-    taq_filebuf_t b;
-    char *p = path_in(dir, "plain.txt");
-    CU_ASSERT_EQUAL_FATAL(taq_file_read_all(p, "plain.txt", &b), TAQ_OK);
-    CU_ASSERT_EQUAL(b.len, strlen(text));
-    CU_ASSERT_EQUAL(b.gzip, 0);
-    CU_ASSERT_EQUAL(memcmp(b.data, text, b.len), 0);
-    taq_filebuf_free(&b);
+    collect_t c;
+    taq_read_stats_t st;
+    CU_ASSERT_EQUAL_FATAL(read_to(dir, "plain.txt", 0, UINT64_MAX, 4, &c, &st), TAQ_OK);
+    CU_ASSERT_EQUAL(c.len, strlen(text));
+    CU_ASSERT_EQUAL(memcmp(c.data, text, c.len), 0);
+    CU_ASSERT_EQUAL(st.gzip, 0);
+    CU_ASSERT_EQUAL(st.raw_bytes, strlen(text));
+    free(c.data);
+    CU_ASSERT_EQUAL_FATAL(read_to(dir, "sneaky.txt", 0, UINT64_MAX, 5, &c, &st), TAQ_OK);
+    CU_ASSERT_EQUAL(st.gzip, 1);
+    CU_ASSERT_EQUAL(st.raw_bytes, zn);
+    CU_ASSERT_EQUAL(st.text_bytes, strlen(text));
+    CU_ASSERT_EQUAL_FATAL(c.len, strlen(text));
+    CU_ASSERT_EQUAL(memcmp(c.data, text, c.len), 0);
+    free(c.data);
+    CU_ASSERT_EQUAL(taq_file_is_gzip("/nonexistent/f.txt", "f.txt"), -1);
+    char *p = path_in(dir, "sneaky.txt");
+    CU_ASSERT_EQUAL(taq_file_is_gzip(p, "sneaky.txt"), 1);
     free(p);
-    p = path_in(dir, "sneaky.txt");
-    CU_ASSERT_EQUAL_FATAL(taq_file_read_all(p, "sneaky.txt", &b), TAQ_OK);
-    CU_ASSERT_EQUAL(b.gzip, 1);
-    CU_ASSERT_EQUAL(b.raw_bytes, zn);
-    CU_ASSERT_EQUAL(b.len, strlen(text));
-    CU_ASSERT_EQUAL(memcmp(b.data, text, b.len), 0);
-    taq_filebuf_free(&b);
-    free(p);
+    /* A gzip file cannot be split by byte range. */
+    CU_ASSERT_EQUAL(read_to(dir, "sneaky.txt", 0, 10, 0, &c, NULL), TAQ_ERR_USAGE);
+    free(c.data);
     free(z);
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
+/* Every way of cutting a file into three ranges yields each line exactly once. */
+static void test_ranges_split_lines_exactly(void)
+{
+    char *dir = taq_test_tmpdir("lines");
+    const char *text = "a\nbb\n\nccc\r\ndddd\ne\nlast";
+    size_t n = strlen(text);
+    taq_test_write_file(dir, "f.txt", text, n);
+    int bad = 0;
+    for (size_t a = 0; a <= n; a++) {
+        for (size_t b = a; b <= n + 1; b++) {
+            uint64_t cuts[4] = {0, a, b, UINT64_MAX};
+            char joined[64];
+            size_t jl = 0;
+            for (int r = 0; r < 3; r++) {
+                collect_t c;
+                CU_ASSERT_EQUAL(read_to(dir, "f.txt", cuts[r], cuts[r + 1], 2, &c, NULL), TAQ_OK);
+                /* A piece is whole lines: it starts at a line start, ends at a line end. */
+                if (c.len && ((jl > 0 && text[jl - 1] != '\n') ||
+                              (jl + c.len < n && c.data[c.len - 1] != '\n')))
+                    bad++;
+                memcpy(joined + jl, c.data, c.len);
+                jl += c.len;
+                free(c.data);
+            }
+            bad += jl != n || memcmp(joined, text, n) != 0;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* A range starting exactly at a line start owns that line. */
+    collect_t c;
+    CU_ASSERT_EQUAL(read_to(dir, "f.txt", 5, 6, 64, &c, NULL), TAQ_OK);
+    CU_ASSERT_EQUAL(c.len, 1);
+    CU_ASSERT_EQUAL(memcmp(c.data, "\n", 1), 0);
+    free(c.data);
+    CU_ASSERT_EQUAL(read_to(dir, "f.txt", 1, 3, 64, &c, NULL), TAQ_OK);
+    CU_ASSERT_EQUAL(c.len, 3); /* "bb\n" starts at 2 */
+    free(c.data);
     taq_test_rmtree(dir);
     free(dir);
 }
 
 static void test_read_gzip_multimember_and_large(void)
 {
-    char *dir = taq_test_tmpdir("fileio");
+    char *dir = taq_test_tmpdir("lines");
     /* 3 MB of text, so the output buffer must grow several times. */
     size_t n = 3u << 20;
     char *big = malloc(n);
@@ -78,14 +152,13 @@ static void test_read_gzip_multimember_and_large(void)
     memcpy(both, z1, z1n);
     memcpy(both + z1n, z2, z2n);
     taq_test_write_file(dir, "multi.txt.gz", both, z1n + z2n);
-    char *p = path_in(dir, "multi.txt.gz");
-    taq_filebuf_t b;
-    CU_ASSERT_EQUAL_FATAL(taq_file_read_all(p, "multi.txt.gz", &b), TAQ_OK);
-    CU_ASSERT_EQUAL(b.len, n + 5);
-    CU_ASSERT_EQUAL(memcmp(b.data, big, n), 0);
-    CU_ASSERT_EQUAL(memcmp(b.data + n, "tail\n", 5), 0);
-    taq_filebuf_free(&b);
-    free(p);
+    collect_t c;
+    CU_ASSERT_EQUAL_FATAL(read_to(dir, "multi.txt.gz", 0, UINT64_MAX, 1 << 16, &c, NULL), TAQ_OK);
+    CU_ASSERT_EQUAL(c.len, n + 5);
+    CU_ASSERT_EQUAL(memcmp(c.data, big, n), 0);
+    CU_ASSERT_EQUAL(memcmp(c.data + n, "tail\n", 5), 0);
+    CU_ASSERT(c.calls > 10); /* streamed, not one buffer */
+    free(c.data);
     free(big);
     free(z1);
     free(z2);
@@ -98,18 +171,16 @@ static void expect_corrupt(const char *dir, const char *name, const void *data, 
                            const char *needle)
 {
     taq_test_write_file(dir, name, data, n);
-    char *p = path_in(dir, name);
-    taq_filebuf_t b;
-    CU_ASSERT_EQUAL(taq_file_read_all(p, name, &b), TAQ_ERR_CORRUPT);
+    collect_t c;
+    CU_ASSERT_EQUAL(read_to(dir, name, 0, UINT64_MAX, 0, &c, NULL), TAQ_ERR_CORRUPT);
     CU_ASSERT_PTR_NOT_NULL(strstr(taq_errmsg(), name));
     CU_ASSERT_PTR_NOT_NULL(strstr(taq_errmsg(), needle));
-    CU_ASSERT_PTR_NULL(b.data);
-    free(p);
+    free(c.data);
 }
 
 static void test_read_gzip_corrupt(void)
 {
-    char *dir = taq_test_tmpdir("fileio");
+    char *dir = taq_test_tmpdir("lines");
     const char *text = "2020-08-05,x\n2020-08-05,y\n";
     size_t zn;
     unsigned char *z = gz(text, strlen(text), &zn);
@@ -119,10 +190,9 @@ static void test_read_gzip_corrupt(void)
     memcpy(bad + zn, "xyz", 3);
     expect_corrupt(dir, "garbage.txt.gz", bad, zn + 3, "garbage");
     memcpy(bad, z, zn);
-    bad[zn / 2] ^= 0xff; /* flip bits in the deflate data or CRC */
-    bad[zn - 6] ^= 0xff;
+    bad[zn - 6] ^= 0xff; /* flip the CRC */
     expect_corrupt(dir, "flipped.txt.gz", bad, zn, "corrupt");
-    expect_corrupt(dir, "magic-only.txt.gz", "\x1f\x8b", 2, "gzip");
+    expect_corrupt(dir, "magic-only.txt.gz", "\x1f\x8b", 2, "truncated");
     free(bad);
     free(z);
     taq_test_rmtree(dir);
@@ -131,19 +201,21 @@ static void test_read_gzip_corrupt(void)
 
 static void test_read_missing_and_unreadable(void)
 {
-    taq_filebuf_t b;
-    CU_ASSERT_EQUAL(taq_file_read_all("/nonexistent/x.txt", "x.txt", &b), TAQ_ERR_IO);
+    collect_t c;
+    CU_ASSERT_EQUAL(read_to("/nonexistent", "x.txt", 0, UINT64_MAX, 0, &c, NULL), TAQ_ERR_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(taq_errmsg(), "x.txt"));
-    char *dir = taq_test_tmpdir("fileio");
+    char *dir = taq_test_tmpdir("lines");
     /* A folder where a file is expected is an I/O error, not a crash. */
-    CU_ASSERT_EQUAL(taq_file_read_all(dir, "dir.txt", &b), TAQ_ERR_IO);
+    char *sub = path_in(dir, "dir.txt");
+    mkdir(sub, 0777);
+    free(sub);
+    CU_ASSERT_EQUAL(read_to(dir, "dir.txt", 0, UINT64_MAX, 0, &c, NULL), TAQ_ERR_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(taq_errmsg(), "dir.txt"));
     taq_test_write_file(dir, "empty.txt", "", 0);
-    char *p = path_in(dir, "empty.txt");
-    CU_ASSERT_EQUAL(taq_file_read_all(p, "empty.txt", &b), TAQ_OK);
-    CU_ASSERT_EQUAL(b.len, 0);
-    taq_filebuf_free(&b);
-    free(p);
+    CU_ASSERT_EQUAL(read_to(dir, "empty.txt", 0, UINT64_MAX, 0, &c, NULL), TAQ_OK);
+    CU_ASSERT_EQUAL(c.len, 0);
+    CU_ASSERT_EQUAL(c.calls, 0);
+    free(c.data);
     taq_test_rmtree(dir);
     free(dir);
 }
@@ -206,6 +278,7 @@ int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
         TAQ_CASE(test_read_plain_and_gzip),
+        TAQ_CASE(test_ranges_split_lines_exactly),
         TAQ_CASE(test_read_gzip_multimember_and_large),
         TAQ_CASE(test_read_gzip_corrupt),
         TAQ_CASE(test_read_missing_and_unreadable),
