@@ -378,6 +378,13 @@ static size_t count_many(int table, int r)
     return base[table] * (size_t)(r + 1) + (size_t)r;
 }
 
+/* Thousands of rows: several chunks per dataset, rank boundaries inside chunks. */
+static size_t count_chunks(int table, int r)
+{
+    static const size_t base[T_N] = {20000, 9000, 30011, 1000};
+    return base[table] + (size_t)r * (base[table] / 3 + 7);
+}
+
 /* ---- cases ---------------------------------------------------------------- */
 
 /* COLLECTIVE: write a case into a fresh folder, check it on rank 0. */
@@ -422,6 +429,11 @@ static void test_split_writes(void)
     taq_h5_testing_set(NULL);
 }
 
+static void test_multi_chunk(void)
+{
+    roundtrip("h5_chunks", count_chunks);
+}
+
 /* COLLECTIVE: a write to `path` must fail on every rank and leave nothing behind. */
 static void expect_failure(const char *path, const char *named, const char *mention)
 {
@@ -455,6 +467,25 @@ static void test_missing_dir_fails(void)
     expect_failure(path, path, "Not a directory");
     if (my_rank() == 0)
         CU_ASSERT(!exists(path) && !tmp_exists(path));
+    free(path);
+    shared_dir_free(dir);
+}
+
+/* COLLECTIVE: everything is written, then the final rename fails (path is a folder). */
+static void test_rename_fails(void)
+{
+    char *dir = shared_dir("h5_rename"), *path = join(dir, "taq_20200806.h5");
+    if (my_rank() == 0) {
+        CU_ASSERT_EQUAL(mkdir(path, 0777), 0);
+        taq_test_write_file(path, "keep", "k", 1); /* non-empty: rename(2) must refuse */
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    expect_failure(path, "cannot rename", path);
+    if (my_rank() == 0) {
+        struct stat st;
+        CU_ASSERT(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+        CU_ASSERT_FALSE(tmp_exists(path));
+    }
     free(path);
     shared_dir_free(dir);
 }
@@ -612,6 +643,7 @@ static void test_read_errors(void)
         taq_test_write_file(dir, "text.h5", "not hdf5\n", 9);
         CU_ASSERT_NOT_EQUAL(taq_h5_read_date(text, &d), TAQ_OK);
         CU_ASSERT_PTR_NOT_NULL(strstr(taq_errmsg(), text));
+        fprintf(stderr, "expected failure: %s\n", taq_errmsg());
         CU_ASSERT_PTR_NULL(d.job);
         taq_h5_date_free(&d);
         taq_h5_date_free(NULL);
@@ -628,8 +660,10 @@ int main(int argc, char **argv)
         TAQ_CASE(test_some_ranks_empty),
         TAQ_CASE(test_all_empty),
         TAQ_CASE(test_split_writes),
+        TAQ_CASE(test_multi_chunk),
         TAQ_CASE(test_missing_dir_fails),
         TAQ_CASE(test_replace_existing),
+        TAQ_CASE(test_rename_fails),
         TAQ_CASE(test_one_rank_fails_late),
         TAQ_CASE(test_python_reads),
         TAQ_CASE(test_layout_chunked_deflate),
