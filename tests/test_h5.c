@@ -145,10 +145,16 @@ static void fixture_build(fixture_t *f, count_fn count, int r)
     for (size_t i = 0; i < n[T_REJECTS]; i++)
         gen_reject(r, (int64_t)i, &f->rejects[i]);
     /* Empty slices pass NULL, as a caller with nothing to write may. */
-    f->slices = (taq_h5_slices_t){n[T_TRADE] ? f->trade : NULL,     n[T_TRADE],
-                                  n[T_QUOTE] ? f->quote : NULL,     n[T_QUOTE],
-                                  n[T_FINAL] ? f->final : NULL,     n[T_FINAL],
-                                  n[T_REJECTS] ? f->rejects : NULL, n[T_REJECTS]};
+    f->slices = (taq_h5_slices_t){
+        .trade = n[T_TRADE] ? f->trade : NULL,
+        .n_trade = n[T_TRADE],
+        .quote = n[T_QUOTE] ? f->quote : NULL,
+        .n_quote = n[T_QUOTE],
+        .final = n[T_FINAL] ? f->final : NULL,
+        .n_final = n[T_FINAL],
+        .rejects = n[T_REJECTS] ? f->rejects : NULL,
+        .n_rejects = n[T_REJECTS],
+    };
 }
 
 static void fixture_free(fixture_t *f)
@@ -250,31 +256,51 @@ static taq_rc write_case(const char *path, count_fn count, const taq_h5_attrs_t 
 
 static void check_trade(const taq_trade_row_t *got, const taq_trade_row_t *w)
 {
-    EQ_STR(got, w, symbol); EQ_STR(got, w, exchange);
-    EQ_I64(got, w, event_tm); EQ_I64(got, w, event_seq_nb); EQ_I64(got, w, arrival_tm);
-    EQ_F64(got, w, trade_pr); EQ_I64(got, w, trade_size); EQ_F64(got, w, mov_avg_pr);
+    EQ_STR(got, w, symbol);
+    EQ_STR(got, w, exchange);
+    EQ_I64(got, w, event_tm);
+    EQ_I64(got, w, event_seq_nb);
+    EQ_I64(got, w, arrival_tm);
+    EQ_F64(got, w, trade_pr);
+    EQ_I64(got, w, trade_size);
+    EQ_F64(got, w, mov_avg_pr);
 }
 
 static void check_quote(const taq_quote_row_t *got, const taq_quote_row_t *w)
 {
-    EQ_STR(got, w, symbol); EQ_STR(got, w, exchange);
-    EQ_I64(got, w, event_tm); EQ_I64(got, w, event_seq_nb); EQ_I64(got, w, arrival_tm);
-    EQ_F64(got, w, bid_pr); EQ_I64(got, w, bid_size); EQ_F64(got, w, ask_pr);
+    EQ_STR(got, w, symbol);
+    EQ_STR(got, w, exchange);
+    EQ_I64(got, w, event_tm);
+    EQ_I64(got, w, event_seq_nb);
+    EQ_I64(got, w, arrival_tm);
+    EQ_F64(got, w, bid_pr);
+    EQ_I64(got, w, bid_size);
+    EQ_F64(got, w, ask_pr);
     EQ_I64(got, w, ask_size);
 }
 
 static void check_final(const taq_final_row_t *got, const taq_final_row_t *w)
 {
-    EQ_STR(got, w, symbol); EQ_STR(got, w, exchange);
-    EQ_I64(got, w, event_tm); EQ_I64(got, w, event_seq_nb);
-    EQ_F64(got, w, bid_pr); EQ_I64(got, w, bid_size); EQ_F64(got, w, ask_pr);
-    EQ_I64(got, w, ask_size); EQ_F64(got, w, last_trade_pr); EQ_F64(got, w, last_mov_avg_pr);
-    EQ_F64(got, w, bid_pr_mv); EQ_F64(got, w, ask_pr_mv);
+    EQ_STR(got, w, symbol);
+    EQ_STR(got, w, exchange);
+    EQ_I64(got, w, event_tm);
+    EQ_I64(got, w, event_seq_nb);
+    EQ_F64(got, w, bid_pr);
+    EQ_I64(got, w, bid_size);
+    EQ_F64(got, w, ask_pr);
+    EQ_I64(got, w, ask_size);
+    EQ_F64(got, w, last_trade_pr);
+    EQ_F64(got, w, last_mov_avg_pr);
+    EQ_F64(got, w, bid_pr_mv);
+    EQ_F64(got, w, ask_pr_mv);
 }
 
 static void check_reject(const taq_reject_t *got, const taq_reject_t *w)
 {
-    EQ_STR(got, w, file); EQ_I64(got, w, line); EQ_STR(got, w, reason); EQ_STR(got, w, text);
+    EQ_STR(got, w, file);
+    EQ_I64(got, w, line);
+    EQ_STR(got, w, reason);
+    EQ_STR(got, w, text);
 }
 
 static size_t total_rows(count_fn count, int table)
@@ -358,10 +384,14 @@ static size_t count_full(int table, int r)
 static size_t count_some_empty(int table, int r)
 {
     switch (table) {
-    case T_TRADE: return r % 2 ? (size_t)r + 1 : 0;    /* rank 0 empty */
-    case T_QUOTE: return r % 2 ? 0 : (size_t)r + 2;    /* odd ranks empty */
-    case T_FINAL: return r == n_ranks() - 1 ? 3 : 0;   /* last rank only */
-    default: return r == 0 ? 2 : 0;                    /* rank 0 only */
+    case T_TRADE:
+        return r % 2 ? (size_t)r + 1 : 0; /* rank 0 empty */
+    case T_QUOTE:
+        return r % 2 ? 0 : (size_t)r + 2; /* odd ranks empty */
+    case T_FINAL:
+        return r == n_ranks() - 1 ? 3 : 0; /* last rank only */
+    default:
+        return r == 0 ? 2 : 0; /* rank 0 only */
     }
 }
 

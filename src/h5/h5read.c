@@ -112,8 +112,8 @@ static taq_rc read_attrs(hid_t fid, const char *path, taq_h5_date_t *d)
         const char *name;
         int64_t *v;
     } ints[] = {
-        {"ranks", &d->attrs.ranks}, {"lines", &c->lines},     {"trades", &c->trades},
-        {"quotes", &c->quotes},     {"rejects", &c->rejects}, {"blank", &c->blank},
+        {"ranks", &d->attrs.ranks},     {"lines", &c->lines},     {"trades", &c->trades},
+        {"quotes", &c->quotes},         {"rejects", &c->rejects}, {"blank", &c->blank},
         {"superseded", &c->superseded},
     };
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
@@ -147,8 +147,7 @@ taq_rc taq_h5_read_date(const char *path, taq_h5_date_t *out)
     memset(out, 0, sizeof *out);
     taq_h5_quiet();
     /* H5Fopen's own message for a missing file is vague; errno is not. */
-    TAQ_FAIL_IF(access(path, R_OK) != 0, TAQ_ERR_IO, "cannot open %s: %s", path,
-                strerror(errno));
+    TAQ_FAIL_IF(access(path, R_OK) != 0, TAQ_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     fid = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (fid < 0) {
         rc = taq_h5_fail("cannot open %s as HDF5", path);

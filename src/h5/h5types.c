@@ -15,16 +15,18 @@
 #include "h5/h5_internal.h"
 #include "taq/record.h"
 
+/* clang-format off */
 #define STR(type, f) {#f, offsetof(type, f), sizeof(((type *)0)->f), TAQ_H5_STR}
 #define I64(type, f) {#f, offsetof(type, f), sizeof(int64_t), TAQ_H5_I64}
 #define F64(type, f) {#f, offsetof(type, f), sizeof(double), TAQ_H5_F64}
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+/* clang-format on */
 
 static const taq_h5_field_t trade_fields[] = {
-    STR(taq_trade_row_t, symbol),       STR(taq_trade_row_t, exchange),
-    I64(taq_trade_row_t, event_tm),     I64(taq_trade_row_t, event_seq_nb),
-    I64(taq_trade_row_t, arrival_tm),   F64(taq_trade_row_t, trade_pr),
-    I64(taq_trade_row_t, trade_size),   F64(taq_trade_row_t, mov_avg_pr),
+    STR(taq_trade_row_t, symbol),     STR(taq_trade_row_t, exchange),
+    I64(taq_trade_row_t, event_tm),   I64(taq_trade_row_t, event_seq_nb),
+    I64(taq_trade_row_t, arrival_tm), F64(taq_trade_row_t, trade_pr),
+    I64(taq_trade_row_t, trade_size), F64(taq_trade_row_t, mov_avg_pr),
 };
 
 static const taq_h5_field_t quote_fields[] = {
@@ -36,12 +38,12 @@ static const taq_h5_field_t quote_fields[] = {
 };
 
 static const taq_h5_field_t final_fields[] = {
-    STR(taq_final_row_t, symbol),          STR(taq_final_row_t, exchange),
-    I64(taq_final_row_t, event_tm),        I64(taq_final_row_t, event_seq_nb),
-    F64(taq_final_row_t, bid_pr),          I64(taq_final_row_t, bid_size),
-    F64(taq_final_row_t, ask_pr),          I64(taq_final_row_t, ask_size),
-    F64(taq_final_row_t, last_trade_pr),   F64(taq_final_row_t, last_mov_avg_pr),
-    F64(taq_final_row_t, bid_pr_mv),       F64(taq_final_row_t, ask_pr_mv),
+    STR(taq_final_row_t, symbol),        STR(taq_final_row_t, exchange),
+    I64(taq_final_row_t, event_tm),      I64(taq_final_row_t, event_seq_nb),
+    F64(taq_final_row_t, bid_pr),        I64(taq_final_row_t, bid_size),
+    F64(taq_final_row_t, ask_pr),        I64(taq_final_row_t, ask_size),
+    F64(taq_final_row_t, last_trade_pr), F64(taq_final_row_t, last_mov_avg_pr),
+    F64(taq_final_row_t, bid_pr_mv),     F64(taq_final_row_t, ask_pr_mv),
 };
 
 static const taq_h5_field_t reject_fields[] = {
@@ -54,10 +56,8 @@ static const taq_h5_field_t reject_fields[] = {
 const taq_h5_table_t taq_h5_tables[TAQ_H5_NTABLES] = {
     [TAQ_H5_TRADE] = {"trade", sizeof(taq_trade_row_t), trade_fields, NFIELDS(trade_fields)},
     [TAQ_H5_QUOTE] = {"quote", sizeof(taq_quote_row_t), quote_fields, NFIELDS(quote_fields)},
-    [TAQ_H5_FINAL] = {"quote_final", sizeof(taq_final_row_t), final_fields,
-                      NFIELDS(final_fields)},
-    [TAQ_H5_REJECTS] = {"rejects", sizeof(taq_reject_t), reject_fields,
-                        NFIELDS(reject_fields)},
+    [TAQ_H5_FINAL] = {"quote_final", sizeof(taq_final_row_t), final_fields, NFIELDS(final_fields)},
+    [TAQ_H5_REJECTS] = {"rejects", sizeof(taq_reject_t), reject_fields, NFIELDS(reject_fields)},
 };
 
 hid_t taq_h5_str_type(size_t size)

@@ -35,7 +35,7 @@
 #include "h5/h5_testing.h"
 #include "taq/h5.h"
 
-#define TAQ_H5_DEFLATE_LEVEL 1                /* fast; the data is mostly prices and times */
+#define TAQ_H5_DEFLATE_LEVEL 1               /* fast; the data is mostly prices and times */
 #define TAQ_H5_CHUNK_BYTES ((size_t)1 << 20) /* ~1 MiB of rows per chunk */
 #define TAQ_H5_PIECE_BYTES ((size_t)1 << 30) /* per H5Dwrite: well below 2^31 */
 
@@ -59,8 +59,8 @@ typedef struct slot {
 static void plan_slots(MPI_Comm comm, const taq_h5_slices_t *m, slot_t s[TAQ_H5_NTABLES])
 {
     const void *rows[TAQ_H5_NTABLES] = {m->trade, m->quote, m->final, m->rejects};
-    int64_t n[TAQ_H5_NTABLES] = {(int64_t)m->n_trade, (int64_t)m->n_quote,
-                                 (int64_t)m->n_final, (int64_t)m->n_rejects};
+    int64_t n[TAQ_H5_NTABLES] = {(int64_t)m->n_trade, (int64_t)m->n_quote, (int64_t)m->n_final,
+                                 (int64_t)m->n_rejects};
     int64_t off[TAQ_H5_NTABLES] = {0}, tot[TAQ_H5_NTABLES] = {0};
     int rank;
     MPI_Comm_rank(comm, &rank);
@@ -166,7 +166,7 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
         rc = write_piece(dset, mtype, dxpl, s, t->row_size, start, cnt);
         if (rc != TAQ_OK)
             taq_h5_fail("cannot write rows %lld..%lld of /%s in %s", (long long)(s->offset + start),
-                    (long long)(s->offset + start + cnt - 1), t->name, tmp);
+                        (long long)(s->offset + start + cnt - 1), t->name, tmp);
         rc = taq_mpi_agree(rc, comm);
     }
     if (dxpl >= 0)
@@ -251,9 +251,12 @@ static taq_rc write_attrs(hid_t fid, const taq_h5_attrs_t *a, const char *tmp)
         const char *name;
         int64_t v;
     } ints[] = {
-        {"ranks", a->ranks},           {"lines", a->counts.lines},
-        {"trades", a->counts.trades},  {"quotes", a->counts.quotes},
-        {"rejects", a->counts.rejects}, {"blank", a->counts.blank},
+        {"ranks", a->ranks},
+        {"lines", a->counts.lines},
+        {"trades", a->counts.trades},
+        {"quotes", a->counts.quotes},
+        {"rejects", a->counts.rejects},
+        {"blank", a->counts.blank},
         {"superseded", a->counts.superseded},
     };
     char dt[10] = {0};
