@@ -498,6 +498,24 @@ static void test_missing_dir_fails(void)
     if (my_rank() == 0)
         CU_ASSERT(!exists(path) && !tmp_exists(path));
     free(path);
+
+    /* A read-only folder; root writes anyway, so only check it as a user. */
+    int as_user = geteuid() != 0;
+    char *ro = join(dir, "readonly");
+    path = join(ro, "taq_20200806.h5");
+    if (my_rank() == 0)
+        CU_ASSERT_EQUAL(mkdir(ro, 0555), 0);
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (as_user) {
+        expect_failure(path, path, "Permission denied");
+        if (my_rank() == 0)
+            CU_ASSERT(!exists(path) && !tmp_exists(path));
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (my_rank() == 0)
+        chmod(ro, 0755);
+    free(path);
+    free(ro);
     shared_dir_free(dir);
 }
 
