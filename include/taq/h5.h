@@ -40,8 +40,9 @@ typedef struct taq_h5_slices {
 /*
  * COLLECTIVE: write `path` (e.g. out/taq_20200806.h5). All ranks create
  * "<path>.tmp" with the MPI-IO driver, write /trade, /quote, /quote_final and
- * /rejects (chunked, deflate) with one collective write per dataset (ranks
- * without rows select none), set the root attributes, close, agree, and then
+ * /rejects (chunked, deflate) with collective writes of at most 1 GiB per
+ * rank each (every rank makes the same number of calls; ranks without rows
+ * select none), set the root attributes, close, agree, and then
  * rank 0 renames the file into place. On any failure on any rank every rank
  * returns an error, the temporary file is removed, and `path` is untouched
  * (an older file of that name stays as it was). Rank 0's taq_errmsg() says why.

@@ -21,6 +21,7 @@ typedef struct taq_input_file {
     char *relpath; /* relative to --input, shown in messages and /rejects (owned) */
     taq_format_t format;
     uint64_t size; /* bytes on disk */
+    int gzip;      /* 1 when the file starts with the gzip magic bytes */
 } taq_input_file_t;
 
 typedef struct taq_input_date {
@@ -51,5 +52,33 @@ taq_rc taq_inventory_bcast(taq_rc rc, taq_inventory_t *inv, MPI_Comm comm);
 
 /* Index of the latest date strictly before `date`, or -1. */
 long taq_inventory_prev(const taq_inventory_t *inv, int32_t date);
+
+/*
+ * A piece of a date's input read by one rank: a line-aligned byte range of a
+ * plain file (lines that start in [start, end)), or a whole gzip file.
+ */
+typedef struct taq_piece {
+    uint32_t file_idx; /* into the date's files */
+    int rank;          /* the rank that reads it */
+    uint64_t start;
+    uint64_t end;      /* UINT64_MAX: to the end of the file */
+} taq_piece_t;
+
+/* A gzip file weighs this many times its size when balancing (it inflates). */
+#define TAQ_GZIP_WEIGHT 4
+
+/*
+ * Cut date d's files into pieces balanced by bytes across nranks: the files
+ * are laid end to end in their sorted order (a gzip file weighing
+ * TAQ_GZIP_WEIGHT x its size) and cut at every 1/nranks of the total; a
+ * plain file is cut at those points, a gzip file goes whole to the rank
+ * where its middle falls. Pieces come out in file order and their ranks never
+ * decrease, so concatenating ranks in rank order keeps (file, line) order.
+ * Deterministic: every
+ * rank computes the same plan from the same inventory. OUT *pieces (owned,
+ * free()), *n. Every file gets at least one piece, even when empty.
+ */
+void taq_plan_pieces(const taq_input_date_t *d, int nranks,
+                     taq_piece_t **pieces, size_t *n);
 
 #endif /* TAQ_PLAN_H */

@@ -60,8 +60,9 @@ static void pack_inventory(pack_t *p, int32_t rc, const taq_inventory_t *inv)
         put(p, &d->date, sizeof d->date);
         put(p, &nf, sizeof nf);
         for (size_t j = 0; j < d->n_files; j++) {
-            int32_t fmt = (int32_t)d->files[j].format;
+            int32_t fmt = (int32_t)d->files[j].format, gz = d->files[j].gzip;
             put(p, &fmt, sizeof fmt);
+            put(p, &gz, sizeof gz);
             put(p, &d->files[j].size, sizeof d->files[j].size);
             put_str(p, d->files[j].relpath);
             put_str(p, d->files[j].path);
@@ -87,9 +88,11 @@ static int32_t unpack_inventory(pack_t *p, taq_inventory_t *inv)
         d->n_files = nf;
         d->files = TAQ_CALLOC(nf, sizeof *d->files);
         for (size_t j = 0; j < nf; j++) {
-            int32_t fmt;
+            int32_t fmt, gz;
             get(p, &fmt, sizeof fmt);
+            get(p, &gz, sizeof gz);
             d->files[j].format = (taq_format_t)fmt;
+            d->files[j].gzip = gz;
             get(p, &d->files[j].size, sizeof d->files[j].size);
             d->files[j].relpath = get_str(p);
             d->files[j].path = get_str(p);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "taq/linereader.h"
 #include "taq/timeutil.h"
 
 static int ends_with(const char *s, const char *suffix)
@@ -68,6 +69,8 @@ static taq_rc walk_dir(walk_t *w, const char *rel, int depth)
             f->relpath = crel;
             f->format = w->format;
             f->size = (uint64_t)st.st_size;
+            /* Unreadable now: read as plain later, where it fails its date with a message. */
+            f->gzip = taq_file_is_gzip(cabs, crel) == 1;
             continue; /* ownership of both strings moved into f */
         } else {
             w->ignored++;
