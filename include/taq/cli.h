@@ -7,6 +7,7 @@
 #ifndef TAQ_CLI_H
 #define TAQ_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,6 +29,7 @@ typedef struct taq_config {
     int has_range;
     int32_t first, last; /* days since 1970-01-01, inclusive, when has_range */
     int force;
+    size_t shuffle_round; /* events per destination per shuffle round; 0: default */
     int log_level;       /* TAQ_LOG_* */
 } taq_config_t;
 

@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #include "taq/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "taq/timeutil.h"
@@ -21,7 +23,7 @@ typedef struct opt {
     const char *help;
 } opt_t;
 
-enum { OPT_INPUT = 1000, OPT_OUTPUT, OPT_RANGE, OPT_JOB, OPT_FORCE };
+enum { OPT_INPUT = 1000, OPT_OUTPUT, OPT_RANGE, OPT_JOB, OPT_FORCE, OPT_ROUND };
 
 static const opt_t options[] = {
     {"input", 1, OPT_INPUT, "DIR",
@@ -33,6 +35,8 @@ static const opt_t options[] = {
      " default: every date in the input"},
     {"job", 1, OPT_JOB, "NAME", "job name recorded in the tracker and the files (default: taq)"},
     {"force", 0, OPT_FORCE, NULL, "reprocess dates the tracker already marks success"},
+    {"shuffle-round", 1, OPT_ROUND, "N",
+     "records sent to each rank per shuffle round (default: about 64 MiB per rank per round)"},
     {"verbose", 0, 'v', NULL, "more log output (repeat for debug)"},
     {"quiet", 0, 'q', NULL, "errors only"},
     {"help", 0, 'h', NULL, "show this help and exit"},
@@ -75,6 +79,17 @@ static taq_rc parse_range(const char *s, taq_config_t *cfg)
     return TAQ_OK;
 }
 
+static taq_rc parse_count(const char *opt, const char *s, size_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    TAQ_FAIL_IF(s[0] < '0' || s[0] > '9' || *end != '\0' || errno == ERANGE || v == 0,
+                TAQ_ERR_USAGE, "%s: '%s' is not a positive whole number", opt, s);
+    *out = (size_t)v;
+    return TAQ_OK;
+}
+
 static void defaults(taq_config_t *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -97,6 +112,7 @@ static taq_rc apply(int key, const char *arg, taq_config_t *cfg)
         cfg->job_given = 1;
         break;
     case OPT_FORCE: cfg->force = 1; break;
+    case OPT_ROUND: return parse_count("--shuffle-round", arg, &cfg->shuffle_round);
     case 'v': cfg->log_level = cfg->log_level < TAQ_LOG_DEBUG ? cfg->log_level + 1 : TAQ_LOG_DEBUG; break;
     case 'q': cfg->log_level = TAQ_LOG_ERROR; break;
     case 'h': cfg->command = TAQ_CMD_HELP; break;

@@ -15,20 +15,30 @@
 #include "pipeline_internal.h"
 #include "taq/eod.h"
 #include "taq/h5.h"
+#include "taq/shuffle.h"
 #include "taq/timeutil.h"
 
 const char *taq_pipeline_stage_name(int st)
 {
-    static const char *const names[ST_N] = {"read", "parse", "eod", "analytics", "write"};
+    static const char *const names[ST_N] = {"read", "parse", "shuffle", "eod", "analytics",
+                                            "write"};
     return st >= 0 && st < ST_N ? names[st] : "?";
 }
 
-static void cache_closes(run_ctx_t *ctx, int32_t date, const taq_event_t *ev, size_t n)
+/* COLLECTIVE: keep every pair's close of `date` on every rank for the next date. */
+static taq_rc cache_closes(run_ctx_t *ctx, int32_t date, const taq_event_t *ev, size_t n)
 {
+    taq_closes_t mine = {0};
+    taq_closes_from_events(ev, n, &mine);
     taq_closes_free(&ctx->closes);
-    taq_closes_from_events(ev, n, &ctx->closes);
-    ctx->closes_date = date;
-    ctx->have_closes = 1;
+    ctx->have_closes = 0;
+    taq_rc rc = taq_shuffle_allgather_closes(&mine, ctx->comm, &ctx->closes);
+    taq_closes_free(&mine);
+    if (rc == TAQ_OK) {
+        ctx->closes_date = date;
+        ctx->have_closes = 1;
+    }
+    return rc;
 }
 
 /* COLLECTIVE: make ctx->closes hold the closes of input date index pi. */
@@ -40,7 +50,8 @@ static taq_rc load_closes(run_ctx_t *ctx, size_t pi)
     ctx->have_closes = 0;
     char ds[11];
     taq_date_format(pd->date, ds);
-    TAQ_LOG(TAQ_LOG_INFO, "reading previous date %s for closing prices", ds);
+    if (ctx->rank == 0)
+        TAQ_LOG(TAQ_LOG_INFO, "reading previous date %s for closing prices", ds);
     taq_batch_t b;
     taq_batch_init(&b);
     stage_t st[ST_N];
@@ -49,8 +60,9 @@ static taq_rc load_closes(run_ctx_t *ctx, size_t pi)
     if (rc == TAQ_OK) {
         size_t n = b.events.len;
         taq_eod_dedupe(b.events.data, &n);
-        cache_closes(ctx, pd->date, b.events.data, n);
-    } else if (ctx->rank == 0) {
+        rc = cache_closes(ctx, pd->date, b.events.data, n);
+    }
+    if (rc != TAQ_OK && ctx->rank == 0) {
         char msg[2048];
         snprintf(msg, sizeof msg, "%s", taq_errmsg());
         taq_err_set("previous date %s (needed for closing prices): %s", ds, msg);
@@ -103,7 +115,7 @@ static taq_rc compute_and_write(run_ctx_t *ctx, int32_t date, taq_batch_t *b,
     taq_rc rc = write_date(ctx, date, &tables, b, res);
     /* The prev pointer may be ctx->closes: replace it only after the analytics. */
     if (rc == TAQ_OK)
-        cache_closes(ctx, date, b->events.data, n);
+        rc = cache_closes(ctx, date, b->events.data, n);
     taq_tables_free(&tables);
     return rc;
 }

@@ -1,65 +1,142 @@
 /*
- * load.c - read and parse a date's files.
+ * load.c - read, parse and distribute a date's files on every rank.
  *
- * Until the distribution work lands, rank 0 reads every file of the date and
- * the other ranks hold nothing; the answer does not depend on that, because
- * rank 0 then owns every symbol. Files are read in the date's sorted order so
- * rejects come out in (file, line) order. Lines are streamed in blocks, so
- * memory holds parsed records, not the raw text of a whole file.
+ * Every rank computes the same byte-range plan from the broadcast inventory
+ * (taq_plan_pieces) and reads its own pieces; lines are streamed in blocks,
+ * so memory holds parsed records, not raw text. A piece numbers its lines
+ * from 1; once every rank knows how many lines each piece had, the numbers
+ * are shifted to the file's physical line numbers (they matter for /rejects
+ * and for ties in the EOD load). Rejects stay on the rank that read them:
+ * ranks read the input in file order, so rank order is (file, line) order.
+ * Records then move to the rank that owns their (symbol, exchange).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pipeline_internal.h"
 #include "taq/linereader.h"
+#include "taq/shuffle.h"
 
-typedef struct file_parse {
+typedef struct piece_parse {
     taq_line_ctx_t lctx;
     const char *relpath;
     taq_batch_t *batch;
-    int64_t next_line; /* physical number of the next line */
+    int64_t next_line; /* next line number, counted from 1 within the piece */
     double parse_secs;
-} file_parse_t;
+} piece_parse_t;
+
+/* Where a piece's records landed in the batch, to shift their line numbers. */
+typedef struct piece_span {
+    size_t ev0, ev1, rj0, rj1;
+} piece_span_t;
 
 static taq_rc parse_block(const char *buf, size_t len, void *arg)
 {
-    file_parse_t *fp = arg;
+    piece_parse_t *pp = arg;
     double t0 = taq_now();
-    fp->next_line += taq_parse_buffer(&fp->lctx, fp->relpath, buf, len, fp->next_line, fp->batch);
-    fp->parse_secs += taq_now() - t0;
+    pp->next_line += taq_parse_buffer(&pp->lctx, pp->relpath, buf, len, pp->next_line, pp->batch);
+    pp->parse_secs += taq_now() - t0;
     return TAQ_OK;
 }
 
-/* Read and parse one whole file into b. */
-static taq_rc load_file(const taq_input_date_t *d, size_t fi, taq_batch_t *b, stage_t *st)
+/* Read and parse one piece into b; *lines gets its line count. */
+static taq_rc load_piece(const taq_input_date_t *d, const taq_piece_t *p, taq_batch_t *b,
+                         stage_t *st, int64_t *lines)
 {
-    const taq_input_file_t *f = &d->files[fi];
-    file_parse_t fp = {
-        .lctx = {.format = f->format, .folder_date = d->date, .file_idx = (uint32_t)fi},
+    const taq_input_file_t *f = &d->files[p->file_idx];
+    piece_parse_t pp = {
+        .lctx = {.format = f->format, .folder_date = d->date, .file_idx = p->file_idx},
         .relpath = f->relpath,
         .batch = b,
         .next_line = 1,
     };
     taq_read_stats_t rs;
     double t0 = taq_now();
-    taq_rc rc = taq_file_read_lines(f->path, f->relpath, 0, UINT64_MAX, 0, parse_block, &fp, &rs);
+    taq_rc rc = taq_file_read_lines(f->path, f->relpath, p->start, p->end, 0, parse_block, &pp, &rs);
     /* The reader calls the parser between blocks: split the time between them. */
-    st[ST_READ].secs += taq_now() - t0 - fp.parse_secs;
-    st[ST_PARSE].secs += fp.parse_secs;
+    st[ST_READ].secs += taq_now() - t0 - pp.parse_secs;
     st[ST_READ].bytes += (double)rs.raw_bytes;
     st[ST_READ].rows += 1;
+    st[ST_PARSE].secs += pp.parse_secs;
     st[ST_PARSE].bytes += (double)rs.text_bytes;
-    st[ST_PARSE].rows += fp.next_line - 1;
-    TAQ_LOG(TAQ_LOG_DEBUG, "%s: %lld lines, %.1f MB%s", f->relpath, (long long)(fp.next_line - 1),
-            (double)rs.text_bytes / 1e6, rs.gzip ? " (gzip)" : "");
+    st[ST_PARSE].rows += pp.next_line - 1;
+    *lines = pp.next_line - 1;
+    return rc;
+}
+
+/* COLLECTIVE: shift each piece's line numbers by the lines of the earlier pieces of its file. */
+static void renumber(const taq_piece_t *pieces, size_t n, int64_t *lines,
+                     const piece_span_t *span, taq_batch_t *b, MPI_Comm comm)
+{
+    TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, lines, (int)n, MPI_INT64_T, MPI_SUM, comm));
+    taq_event_t *ev = b->events.data;
+    taq_reject_t *rj = b->rejects.data;
+    int64_t before = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && pieces[i].file_idx != pieces[i - 1].file_idx)
+            before = 0;
+        for (size_t k = span[i].ev0; k < span[i].ev1; k++)
+            ev[k].line += before;
+        for (size_t k = span[i].rj0; k < span[i].rj1; k++)
+            rj[k].line += before;
+        before += lines[i];
+    }
+}
+
+/* COLLECTIVE: read this rank's pieces of d into b, with physical line numbers. */
+static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
+                          stage_t *st)
+{
+    taq_piece_t *pieces;
+    size_t n;
+    taq_plan_pieces(d, ctx->size, &pieces, &n);
+    TAQ_MPI_CHECK(n > INT32_MAX ? MPI_ERR_COUNT : MPI_SUCCESS);
+    int64_t *lines = TAQ_CALLOC(n, sizeof *lines);
+    piece_span_t *span = TAQ_CALLOC(n, sizeof *span);
+    taq_rc rc = TAQ_OK;
+    for (size_t i = 0; i < n && rc == TAQ_OK; i++) {
+        if (pieces[i].rank != ctx->rank)
+            continue;
+        span[i].ev0 = b->events.len;
+        span[i].rj0 = b->rejects.len;
+        rc = load_piece(d, &pieces[i], b, st, &lines[i]);
+        span[i].ev1 = b->events.len;
+        span[i].rj1 = b->rejects.len;
+    }
+    rc = taq_mpi_agree(rc, ctx->comm);
+    if (rc == TAQ_OK)
+        renumber(pieces, n, lines, span, b, ctx->comm);
+    free(pieces);
+    free(lines);
+    free(span);
+    return rc;
+}
+
+/* COLLECTIVE: move every record to the rank that owns its (symbol, exchange). */
+static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
+{
+    double t0 = taq_now();
+    taq_shuffle_sort_pairs(b->events.data, b->events.len);
+    taq_routing_t routing;
+    memset(&routing, 0, sizeof routing);
+    taq_rc rc = taq_shuffle_route(b->events.data, b->events.len, ctx->comm, &routing);
+    int64_t sent = (int64_t)b->events.len, rounds = 0;
+    if (rc == TAQ_OK)
+        rc = taq_shuffle_exchange(&b->events, &routing, ctx->cfg->shuffle_round, ctx->comm,
+                                  &rounds);
+    if (rc == TAQ_OK && ctx->rank == 0 && ctx->size > 1)
+        TAQ_LOG(TAQ_LOG_DEBUG, "shuffle: %lld rows, busiest rank %lld, %lld round(s)",
+                (long long)routing.total_rows, (long long)routing.max_rows, (long long)rounds);
+    taq_routing_free(&routing);
+    st[ST_SHUFFLE].secs += taq_now() - t0;
+    st[ST_SHUFFLE].rows += sent;
+    st[ST_SHUFFLE].bytes += (double)sent * (double)sizeof(taq_event_t);
     return rc;
 }
 
 taq_rc taq_pipeline_load(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
                          stage_t *st)
 {
-    taq_rc rc = TAQ_OK;
-    if (ctx->rank == 0)
-        for (size_t fi = 0; fi < d->n_files && rc == TAQ_OK; fi++)
-            rc = load_file(d, fi, b, st);
-    return taq_mpi_agree(rc, ctx->comm);
+    TAQ_TRY(read_pieces(ctx, d, b, st));
+    return distribute(ctx, b, st);
 }

@@ -9,7 +9,7 @@
 #include "taq/parse.h"
 #include "taq/plan.h"
 
-enum { ST_READ, ST_PARSE, ST_EOD, ST_ANALYTICS, ST_WRITE, ST_N };
+enum { ST_READ, ST_PARSE, ST_SHUFFLE, ST_EOD, ST_ANALYTICS, ST_WRITE, ST_N };
 
 /* Time, rows and bytes of one stage (summed over ranks for the summary). */
 typedef struct stage {
@@ -36,9 +36,12 @@ typedef struct run_ctx {
 } run_ctx_t;
 
 /*
- * COLLECTIVE: read and parse this rank's share of date d's files into b
- * (initialised by the caller). Timings go to st[ST_READ], st[ST_PARSE].
- * A file that cannot be read fails the date on every rank.
+ * COLLECTIVE: read and parse this rank's pieces of date d's files into b
+ * (initialised by the caller), then send every record to the rank owning
+ * its (symbol, exchange): afterwards b->events holds exactly this rank's
+ * pairs, b->rejects the rejects of the lines this rank read. Timings go to
+ * st[ST_READ], st[ST_PARSE], st[ST_SHUFFLE]. A file that cannot be read
+ * fails the date on every rank.
  */
 taq_rc taq_pipeline_load(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
                          stage_t *st);

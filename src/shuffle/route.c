@@ -1,0 +1,202 @@
+/*
+ * route.c - decide which rank owns which (symbol, exchange) pairs.
+ *
+ * Every rank counts its rows per pair; rank 0 gathers the counts, merges
+ * them into one sorted list and cuts it into nranks contiguous ranges with
+ * the smallest possible largest range (binary search on that maximum, greedy
+ * fill). A pair is the unit because the moving average and the as-of join
+ * need every row of a pair on one rank. The cut goes to every rank as the
+ * first pair of each range; ranges past the last pair are empty, marked by a
+ * sentinel of 0xFF bytes that sorts after every valid pair.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "taq/shuffle.h"
+
+typedef struct pair_count {
+    taq_pair_t pair;
+    int64_t rows;
+} pair_count_t;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(taq_pair_t));
+}
+
+static int cmp_event_pair(const void *a, const void *b)
+{
+    const taq_event_t *x = a, *y = b;
+    int c = memcmp(x->symbol, y->symbol, TAQ_SYMBOL_LEN);
+    return c ? c : memcmp(x->exchange, y->exchange, TAQ_EXCHANGE_LEN);
+}
+
+void taq_shuffle_sort_pairs(taq_event_t *ev, size_t n)
+{
+    qsort(ev, n, sizeof *ev, cmp_event_pair);
+}
+
+static void pair_of(const taq_event_t *e, taq_pair_t *p)
+{
+    memcpy(p->symbol, e->symbol, TAQ_SYMBOL_LEN);
+    memcpy(p->exchange, e->exchange, TAQ_EXCHANGE_LEN);
+}
+
+/* Rows per pair of events sorted by pair. */
+static void count_pairs(const taq_event_t *ev, size_t n, taq_vec_t *out)
+{
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && cmp_event_pair(&ev[i], &ev[j]) == 0)
+            j++;
+        pair_count_t *pc = taq_vec_push(out);
+        pair_of(&ev[i], &pc->pair);
+        pc->rows = (int64_t)(j - i);
+        i = j;
+    }
+}
+
+/* Sort and combine counts of equal pairs (rank 0, after the gather). */
+static size_t merge_counts(pair_count_t *pc, size_t n)
+{
+    qsort(pc, n, sizeof *pc, cmp_pair);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && cmp_pair(&pc[k - 1].pair, &pc[i].pair) == 0)
+            pc[k - 1].rows += pc[i].rows;
+        else
+            pc[k++] = pc[i];
+    }
+    return k;
+}
+
+/* Parts needed when no part may exceed `limit` rows. */
+static int parts_needed(const pair_count_t *pc, size_t n, int64_t limit)
+{
+    int parts = 1;
+    int64_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (acc + pc[i].rows > limit) {
+            parts++;
+            acc = 0;
+        }
+        acc += pc[i].rows;
+    }
+    return parts;
+}
+
+/* Rank 0: fill r->first from the merged counts. */
+static void cut(const pair_count_t *pc, size_t n, taq_routing_t *r)
+{
+    int64_t lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = pc[i].rows > lo ? pc[i].rows : lo;
+        hi += pc[i].rows;
+    }
+    r->total_rows = hi;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (parts_needed(pc, n, mid) <= r->nranks)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    r->max_rows = lo;
+    memset(r->first, 0xff, (size_t)(r->nranks + 1) * sizeof *r->first);
+    memset(&r->first[0], 0, sizeof r->first[0]); /* rank 0 starts at the smallest pair */
+    int k = 0;
+    int64_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (acc + pc[i].rows > lo && acc > 0) {
+            r->first[++k] = pc[i].pair;
+            acc = 0;
+        }
+        acc += pc[i].rows;
+    }
+}
+
+/* Gather every rank's pair counts on rank 0 (byte counts checked against int). */
+static taq_rc gather_counts(const taq_vec_t *mine, MPI_Comm comm, taq_vec_t *all)
+{
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    /* Every rank reaches the collectives below, even with too many pairs. */
+    taq_rc rc = TAQ_OK;
+    int bytes = (int)(mine->len * sizeof(pair_count_t));
+    if (mine->len > INT32_MAX / sizeof(pair_count_t)) {
+        taq_err_set("too many (symbol, exchange) pairs on one rank: %zu", mine->len);
+        rc = TAQ_ERR_RANGE;
+        bytes = 0;
+    }
+    int *counts = rank == 0 ? TAQ_CALLOC((size_t)size, sizeof(int)) : NULL;
+    int *displs = rank == 0 ? TAQ_CALLOC((size_t)size, sizeof(int)) : NULL;
+    TAQ_MPI_CHECK(MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, comm));
+    if (rank == 0) {
+        int64_t total = 0;
+        for (int i = 0; i < size; i++)
+            total += counts[i];
+        if (total > INT32_MAX) {
+            taq_err_set("pair counts of all ranks exceed 2 GiB (%lld bytes)", (long long)total);
+            rc = TAQ_ERR_RANGE;
+            memset(counts, 0, (size_t)size * sizeof(int));
+            total = 0;
+        }
+        for (int i = 0, at = 0; i < size; at += counts[i], i++)
+            displs[i] = at;
+        taq_vec_reserve(all, (size_t)total / sizeof(pair_count_t) + 1);
+        all->len = (size_t)total / sizeof(pair_count_t);
+    }
+    TAQ_MPI_CHECK(MPI_Gatherv(mine->data, rc == TAQ_OK ? bytes : 0, MPI_BYTE, all->data, counts,
+                              displs, MPI_BYTE, 0, comm));
+    free(counts);
+    free(displs);
+    return rc;
+}
+
+taq_rc taq_shuffle_route(const taq_event_t *ev, size_t n, MPI_Comm comm, taq_routing_t *r)
+{
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &r->nranks);
+    r->first = TAQ_CALLOC((size_t)r->nranks + 1, sizeof *r->first);
+    taq_vec_t mine, all;
+    taq_vec_init(&mine, sizeof(pair_count_t));
+    taq_vec_init(&all, sizeof(pair_count_t));
+    count_pairs(ev, n, &mine);
+    taq_rc rc = gather_counts(&mine, comm, &all);
+    if (rank == 0)
+        cut(all.data, merge_counts(all.data, all.len), r);
+    taq_vec_free(&mine);
+    taq_vec_free(&all);
+    rc = taq_mpi_agree(rc, comm);
+    TAQ_MPI_CHECK(MPI_Bcast(r->first, (r->nranks + 1) * (int)sizeof *r->first, MPI_BYTE, 0, comm));
+    int64_t stats[2] = {r->max_rows, r->total_rows};
+    TAQ_MPI_CHECK(MPI_Bcast(stats, 2, MPI_INT64_T, 0, comm));
+    r->max_rows = stats[0];
+    r->total_rows = stats[1];
+    return rc;
+}
+
+void taq_routing_free(taq_routing_t *r)
+{
+    free(r->first);
+    memset(r, 0, sizeof *r);
+}
+
+int taq_routing_owner(const taq_routing_t *r, const char *symbol, const char *exchange)
+{
+    taq_pair_t p;
+    memcpy(p.symbol, symbol, TAQ_SYMBOL_LEN);
+    memcpy(p.exchange, exchange, TAQ_EXCHANGE_LEN);
+    /* The last k with first[k] <= p (first[0] is the smallest possible pair). */
+    int lo = 0, hi = r->nranks - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (cmp_pair(&r->first[mid], &p) <= 0)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}

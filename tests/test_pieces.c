@@ -1,0 +1,125 @@
+/* Unit tests of the byte-range plan (plan/pieces.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "taq/plan.h"
+
+static taq_input_file_t files[8];
+
+static taq_input_date_t date_of(const uint64_t *sizes, const int *gz, size_t n)
+{
+    memset(files, 0, sizeof files);
+    for (size_t i = 0; i < n; i++) {
+        files[i].size = sizes[i];
+        files[i].gzip = gz ? gz[i] : 0;
+    }
+    return (taq_input_date_t){.date = 0, .files = files, .n_files = n};
+}
+
+/* Pieces cover every file exactly, in order, with non-decreasing ranks. */
+static void check_cover(const taq_input_date_t *d, const taq_piece_t *p, size_t n, int nranks)
+{
+    size_t k = 0;
+    int last_rank = 0;
+    for (uint32_t f = 0; f < d->n_files; f++) {
+        uint64_t at = 0;
+        CU_ASSERT_FATAL(k < n);
+        do {
+            CU_ASSERT_EQUAL(p[k].file_idx, f);
+            CU_ASSERT_EQUAL(p[k].start, at);
+            CU_ASSERT(p[k].rank >= last_rank && p[k].rank < nranks);
+            last_rank = p[k].rank;
+            at = p[k].end;
+            k++;
+        } while (at != UINT64_MAX && k < n);
+        CU_ASSERT_EQUAL(at, UINT64_MAX);
+    }
+    CU_ASSERT_EQUAL(k, n);
+}
+
+static void test_one_file_split_evenly(void)
+{
+    uint64_t sizes[] = {100};
+    taq_input_date_t d = date_of(sizes, NULL, 1);
+    taq_piece_t *p;
+    size_t n;
+    taq_plan_pieces(&d, 4, &p, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 4);
+    const uint64_t starts[] = {0, 25, 50, 75};
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(p[i].rank, i);
+        CU_ASSERT_EQUAL(p[i].start, starts[i]);
+        CU_ASSERT_EQUAL(p[i].end, i < 3 ? starts[i + 1] : UINT64_MAX);
+    }
+    check_cover(&d, p, n, 4);
+    free(p);
+}
+
+static void test_gzip_whole_and_weighted(void)
+{
+    /* plain 100, gzip 50 (weight 200), plain 100: total 400, spans of 100. */
+    uint64_t sizes[] = {100, 50, 100};
+    int gz[] = {0, 1, 0};
+    taq_input_date_t d = date_of(sizes, gz, 3);
+    taq_piece_t *p;
+    size_t n;
+    taq_plan_pieces(&d, 4, &p, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 3);
+    CU_ASSERT_EQUAL(p[0].rank, 0);
+    CU_ASSERT_EQUAL(p[1].rank, 2); /* its middle (100 + 100) falls in span 2 */
+    CU_ASSERT_EQUAL(p[1].end, UINT64_MAX);
+    CU_ASSERT_EQUAL(p[2].rank, 3);
+    check_cover(&d, p, n, 4);
+    free(p);
+}
+
+static void test_more_ranks_than_bytes_and_empty_files(void)
+{
+    uint64_t sizes[] = {3, 0, 2};
+    taq_input_date_t d = date_of(sizes, NULL, 3);
+    taq_piece_t *p;
+    size_t n;
+    taq_plan_pieces(&d, 16, &p, &n);
+    check_cover(&d, p, n, 16);
+    free(p);
+    uint64_t zero[] = {0, 0};
+    d = date_of(zero, NULL, 2);
+    taq_plan_pieces(&d, 3, &p, &n);
+    CU_ASSERT_EQUAL(n, 2); /* empty files still get a piece: an unreadable one must fail */
+    check_cover(&d, p, n, 3);
+    free(p);
+}
+
+static void test_many_shapes_cover(void)
+{
+    uint64_t seed = 7;
+    for (int trial = 0; trial < 500; trial++) {
+        uint64_t sizes[8];
+        int gz[8];
+        size_t nf = 1 + trial % 8;
+        for (size_t i = 0; i < nf; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            sizes[i] = (seed >> 33) % 1000;
+            gz[i] = (seed >> 20) % 4 == 0;
+        }
+        taq_input_date_t d = date_of(sizes, gz, nf);
+        int nranks = 1 + trial % 17;
+        taq_piece_t *p;
+        size_t n;
+        taq_plan_pieces(&d, nranks, &p, &n);
+        check_cover(&d, p, n, nranks);
+        free(p);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const taq_case_t cases[] = {
+        TAQ_CASE(test_one_file_split_evenly),
+        TAQ_CASE(test_gzip_whole_and_weighted),
+        TAQ_CASE(test_more_ranks_than_bytes_and_empty_files),
+        TAQ_CASE(test_many_shapes_cover),
+    };
+    return taq_test_main(argc, argv, "pieces", cases, (int)(sizeof cases / sizeof cases[0]), 0);
+}

@@ -1,0 +1,186 @@
+/* MPI tests of routing by (symbol, exchange) and the bounded-round shuffle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "taq/shuffle.h"
+
+static int rank_, size_;
+
+static void ranks(void)
+{
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+static taq_event_t make(int sym, int exch, int64_t seq)
+{
+    taq_event_t e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.symbol, sizeof e.symbol, "S%04d", sym);
+    snprintf(e.exchange, sizeof e.exchange, "X%d", exch);
+    e.event_seq_nb = seq;
+    e.kind = TAQ_KIND_QUOTE;
+    return e;
+}
+
+/*
+ * Every rank contributes rows: pair (s, x) gets weight(s) rows in total,
+ * spread over the ranks round-robin by seq.
+ */
+static void build(taq_vec_t *v, int nsym, int nexch, int (*weight)(int))
+{
+    taq_vec_init(v, sizeof(taq_event_t));
+    for (int s = 0; s < nsym; s++)
+        for (int x = 0; x < nexch; x++)
+            for (int64_t q = 0; q < weight(s); q++)
+                if (q % size_ == rank_)
+                    *(taq_event_t *)taq_vec_push(v) = make(s, x, q);
+    taq_shuffle_sort_pairs(v->data, v->len);
+}
+
+/* After the exchange: every event is on its owner, none lost or doubled. */
+static void check_owned(const taq_vec_t *v, const taq_routing_t *r, int64_t expect_total,
+                        int64_t expect_sum)
+{
+    const taq_event_t *ev = v->data;
+    int64_t n = (int64_t)v->len, sum = 0, wrong = 0;
+    for (size_t i = 0; i < v->len; i++) {
+        wrong += taq_routing_owner(r, ev[i].symbol, ev[i].exchange) != rank_;
+        sum += ev[i].event_seq_nb + 1000 * atoi(ev[i].symbol + 1) + ev[i].exchange[1];
+    }
+    MPI_Allreduce(MPI_IN_PLACE, &n, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(n, expect_total);
+    CU_ASSERT_EQUAL(sum, expect_sum);
+}
+
+static int flat(int s)
+{
+    (void)s;
+    return 10;
+}
+
+static int64_t expected_sum(int nsym, int nexch, int (*weight)(int))
+{
+    int64_t sum = 0;
+    for (int s = 0; s < nsym; s++)
+        for (int x = 0; x < nexch; x++)
+            for (int64_t q = 0; q < weight(s); q++)
+                sum += q + 1000 * s + ('0' + x);
+    return sum;
+}
+
+static void run_case(int nsym, int nexch, int (*weight)(int), size_t round, taq_routing_t *r)
+{
+    taq_vec_t v;
+    build(&v, nsym, nexch, weight);
+    memset(r, 0, sizeof *r);
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(v.data, v.len, MPI_COMM_WORLD, r), TAQ_OK);
+    int64_t rounds = -1;
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_exchange(&v, r, round, MPI_COMM_WORLD, &rounds), TAQ_OK);
+    int64_t total = 0;
+    for (int s = 0; s < nsym; s++)
+        total += (int64_t)weight(s) * nexch;
+    check_owned(&v, r, total, expected_sum(nsym, nexch, weight));
+    if (round == 1 && total > 0)
+        CU_ASSERT(rounds >= total / size_ / size_);
+    taq_vec_free(&v);
+}
+
+static void test_flat_balanced(void)
+{
+    ranks();
+    taq_routing_t r;
+    run_case(12, 2, flat, 0, &r);
+    /* 24 pairs of 10 rows: the busiest rank holds ceil(24 / ranks) pairs. */
+    CU_ASSERT_EQUAL(r.total_rows, 240);
+    CU_ASSERT_EQUAL(r.max_rows, 10 * ((24 + size_ - 1) / size_));
+    taq_routing_free(&r);
+}
+
+static void test_tiny_rounds(void)
+{
+    ranks();
+    taq_routing_t r;
+    run_case(7, 3, flat, 1, &r);
+    taq_routing_free(&r);
+    run_case(7, 3, flat, 3, &r);
+    taq_routing_free(&r);
+}
+
+static int hot(int s)
+{
+    return s == 3 ? 1000 : 10;
+}
+
+static void test_hot_symbol_gets_own_rank(void)
+{
+    ranks();
+    taq_routing_t r;
+    run_case(10, 1, hot, 0, &r);
+    /* The hot pair cannot be split: the best cut gives it a rank of its own. */
+    /* 1 rank: all 1090 rows; 2 ranks: best cut S0000..S0003 | S0004..; 3+: hot alone. */
+    CU_ASSERT_EQUAL(r.max_rows, size_ == 1 ? 1090 : size_ == 2 ? 1030 : 1000);
+    if (size_ >= 3) {
+        taq_event_t h = make(3, 0, 0), other = make(4, 0, 0), before = make(2, 0, 0);
+        int owner = taq_routing_owner(&r, h.symbol, h.exchange);
+        CU_ASSERT_NOT_EQUAL(owner, taq_routing_owner(&r, other.symbol, other.exchange));
+        CU_ASSERT_NOT_EQUAL(owner, taq_routing_owner(&r, before.symbol, before.exchange));
+    }
+    taq_routing_free(&r);
+}
+
+static int one(int s)
+{
+    (void)s;
+    return 1;
+}
+
+static void test_fewer_pairs_than_ranks_and_empty(void)
+{
+    ranks();
+    taq_routing_t r;
+    run_case(1, 1, one, 0, &r); /* one symbol: one rank owns it, the others nothing */
+    CU_ASSERT_EQUAL(r.max_rows, 1);
+    taq_routing_free(&r);
+    run_case(0, 0, one, 0, &r); /* nothing at all */
+    CU_ASSERT_EQUAL(r.total_rows, 0);
+    taq_routing_free(&r);
+}
+
+static void test_closes_allgather(void)
+{
+    ranks();
+    /* Rank k holds the close of pair "C<k>"; the table comes back sorted on every rank. */
+    taq_closes_t mine = {0}, all = {0};
+    mine.n = (size_t)(rank_ % 2 == 0);
+    mine.items = calloc(1, sizeof(taq_close_t));
+    snprintf(mine.items[0].symbol, TAQ_SYMBOL_LEN, "C%03d", rank_);
+    memcpy(mine.items[0].exchange, "EX", 2);
+    mine.items[0].close_pr = 10.0 + rank_;
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_allgather_closes(&mine, MPI_COMM_WORLD, &all), TAQ_OK);
+    CU_ASSERT_EQUAL_FATAL(all.n, (size_t)(size_ + 1) / 2);
+    for (int k = 0; k < size_; k += 2) {
+        char sym[TAQ_SYMBOL_LEN] = {0}, ex[TAQ_EXCHANGE_LEN] = {0};
+        snprintf(sym, sizeof sym, "C%03d", k);
+        memcpy(ex, "EX", 2);
+        CU_ASSERT_EQUAL(taq_closes_lookup(&all, sym, ex), 10.0 + k);
+    }
+    taq_closes_free(&mine);
+    taq_closes_free(&all);
+}
+
+int main(int argc, char **argv)
+{
+    static const taq_case_t cases[] = {
+        TAQ_CASE(test_flat_balanced),
+        TAQ_CASE(test_tiny_rounds),
+        TAQ_CASE(test_hot_symbol_gets_own_rank),
+        TAQ_CASE(test_fewer_pairs_than_ranks_and_empty),
+        TAQ_CASE(test_closes_allgather),
+    };
+    return taq_test_main(argc, argv, "shuffle", cases, (int)(sizeof cases / sizeof cases[0]), 1);
+}
