@@ -94,6 +94,9 @@ static taq_rc write_date(run_ctx_t *ctx, int32_t date, const taq_tables_t *t,
     taq_rc rc = taq_h5_write_date(ctx->comm, res->output, &attrs, &mine);
     res->st[ST_WRITE].secs = taq_now() - t0;
     res->st[ST_WRITE].rows = (int64_t)(t->n_trade + t->n_quote + t->n_final + b->rejects.len);
+    res->st[ST_WRITE].bytes =
+        (double)(t->n_trade * sizeof *t->trade + t->n_quote * sizeof *t->quote +
+                 t->n_final * sizeof *t->final + b->rejects.len * sizeof(taq_reject_t));
     return rc;
 }
 

@@ -68,7 +68,7 @@ static void print_stages(const char *what, const stage_t *st)
         if (mb > 0 && st[s].secs > 0)
             snprintf(rate, sizeof rate, ", %.1f MB/s", mb / st[s].secs);
         TAQ_LOG(TAQ_LOG_INFO, "  %s %-9s %12" PRId64 " %s  %8.3f s  %9.2f MB%s", what,
-                taq_pipeline_stage_name(s), st[s].rows, s == ST_READ ? "files" : "rows ",
+                taq_pipeline_stage_name(s), st[s].rows, s == ST_READ ? "pieces" : "rows  ",
                 st[s].secs, mb, rate);
     }
 }

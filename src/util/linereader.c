@@ -128,9 +128,14 @@ static taq_rc read_plain(int fd, const char *shown, uint64_t start, uint64_t end
     uint64_t pos = start, buf_off = start;
     taq_rc rc = TAQ_OK;
     while (rc == TAQ_OK && !done) {
-        reserve(&b, b.len + block);
+        /* Past `end` only the rest of the last line is needed: read little there. */
+        size_t want = block;
+        if (end != UINT64_MAX && pos + block > end)
+            want = (size_t)(pos < end ? end - pos : 0) + ((size_t)1 << 16);
+        want = want < block ? want : block;
+        reserve(&b, b.len + want);
         size_t got;
-        rc = pread_full(fd, shown, b.data + b.len, block, pos, &got);
+        rc = pread_full(fd, shown, b.data + b.len, want, pos, &got);
         if (rc != TAQ_OK || got == 0)
             break;
         pos += got;
