@@ -16,8 +16,9 @@
  * missing type-specific key is missing_field. A value of the wrong JSON type
  * reaches the shared checker as an empty field, which yields the reason of
  * that field (bad_symbol, bad_timestamp, bad_number, bad_trade_dt).
- * execution_id is optional and unchecked, but a second one is still bad_json
- * like any repeated known key.
+ * Keys are compared after unescaping ("\u0073ymbol" is symbol). A known key
+ * given twice is bad_json (which value would count is ambiguous), also the
+ * optional, unchecked execution_id; repeated unknown keys are allowed.
  */
 #include <string.h>
 
