@@ -1,0 +1,77 @@
+/*
+ * csv.c - positional capstone CSV: no header, no quoting, field 3 is the type.
+ *
+ *   T: trade_dt,arrival_tm,T,symbol,event_tm,event_seq_nb,exchange,trade_pr,trade_size
+ *   Q: trade_dt,arrival_tm,Q,symbol,event_tm,event_seq_nb,exchange,bid_pr,bid_size,
+ *      ask_pr,ask_size
+ *
+ * Commas are found with memchr (the line may hold NUL bytes); every comma is
+ * counted even past the 11th field so "too many fields" is field_count.
+ * The type decides the expected count: "T" needs 9 fields, "Q" 11; a known
+ * type with the other count is field_count, any other type is unknown_type.
+ * Quotes are plain content: a quoted symbol fails the symbol rule later.
+ */
+#include <string.h>
+
+#include "parse_internal.h"
+
+#define CSV_TRADE_FIELDS 9
+#define CSV_QUOTE_FIELDS 11
+
+/* Split into at most `max` slices; returns the true field count (may exceed max). */
+static size_t split_fields(const char *line, size_t len, taq_slice_t *f, size_t max)
+{
+    const char *p = line;
+    const char *const end = line + len;
+    size_t count = 0;
+    for (;;) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        if (count < max) {
+            f[count].p = p;
+            f[count].n = (size_t)(stop - p);
+        }
+        count++;
+        if (!comma)
+            return count;
+        p = comma + 1;
+    }
+}
+
+/* Kind from the type field and the field count, or the reason it has none. */
+static taq_reject_reason_t csv_kind(const taq_slice_t *f, size_t nfields, char *kind)
+{
+    if (nfields != CSV_TRADE_FIELDS && nfields != CSV_QUOTE_FIELDS)
+        return TAQ_REJ_FIELD_COUNT;
+    const taq_slice_t type = f[2];
+    if (type.n != 1 || (type.p[0] != TAQ_KIND_TRADE && type.p[0] != TAQ_KIND_QUOTE))
+        return TAQ_REJ_UNKNOWN_TYPE;
+    *kind = type.p[0];
+    const size_t want = *kind == TAQ_KIND_TRADE ? CSV_TRADE_FIELDS : CSV_QUOTE_FIELDS;
+    return nfields == want ? TAQ_REJ_NONE : TAQ_REJ_FIELD_COUNT;
+}
+
+taq_reject_reason_t taq_parse_csv_line(const taq_line_ctx_t *ctx, const char *line, size_t len,
+                                       taq_event_t *out)
+{
+    taq_slice_t f[CSV_QUOTE_FIELDS];
+    const size_t nfields = split_fields(line, len, f, CSV_QUOTE_FIELDS);
+    taq_raw_event_t raw;
+    memset(&raw, 0, sizeof raw);
+    const taq_reject_reason_t r = csv_kind(f, nfields, &raw.kind);
+    if (r != TAQ_REJ_NONE)
+        return r;
+    raw.trade_dt = f[0];
+    raw.arrival_tm = f[1];
+    raw.symbol = f[3];
+    raw.event_tm = f[4];
+    raw.event_seq_nb = f[5];
+    raw.exchange = f[6];
+    raw.price = f[7];
+    raw.size = f[8];
+    if (raw.kind == TAQ_KIND_QUOTE) {
+        raw.ask_pr = f[9];
+        raw.ask_size = f[10];
+    }
+    return taq_parse_fields(ctx, &raw, out);
+}
