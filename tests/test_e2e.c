@@ -14,80 +14,8 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "e2e_util.h"
 #include "taq/h5.h"
-
-#define TAQMPI TAQ_BINARY_DIR "/src/taqmpi"
-
-/* Run a shell command; returns its exit status (or -1). Output goes to dir/log. */
-static int run(const char *dir, const char *fmt, ...)
-{
-    char cmd[8192], *full = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    if (asprintf(&full, "cd '%s' && (%s) > log 2>&1", dir, cmd) < 0)
-        abort();
-    int st = system(full);
-    free(full);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The log of the last run() in dir (caller frees). */
-static char *log_of(const char *dir)
-{
-    char *p = NULL, *text = NULL;
-    if (asprintf(&p, "%s/log", dir) < 0)
-        abort();
-    FILE *f = fopen(p, "r");
-    free(p);
-    if (!f)
-        return strdup("");
-    size_t cap = 0;
-    ssize_t n = getdelim(&text, &cap, '\0', f);
-    fclose(f);
-    if (n < 0) {
-        free(text);
-        return strdup("");
-    }
-    return text;
-}
-
-static int exists(const char *dir, const char *rel)
-{
-    char *p = NULL;
-    if (asprintf(&p, "%s/%s", dir, rel) < 0)
-        abort();
-    struct stat st;
-    int ok = stat(p, &st) == 0;
-    free(p);
-    return ok;
-}
-
-/* A scratch dir holding a copy of the bundled sample as data/. */
-static char *sample_dir(void)
-{
-    char *dir = taq_test_tmpdir("e2e");
-    CU_ASSERT_EQUAL_FATAL(run(dir, "cp -r '%s/data' data", TAQ_SOURCE_DIR), 0);
-    return dir;
-}
-
-static taq_h5_date_t read_day(const char *dir, const char *name)
-{
-    char *p = NULL;
-    if (asprintf(&p, "%s/out/%s", dir, name) < 0)
-        abort();
-    taq_h5_date_t d;
-    memset(&d, 0, sizeof d);
-    CU_ASSERT_EQUAL(taq_h5_read_date(p, &d), TAQ_OK);
-    free(p);
-    return d;
-}
-
-static int same_double(double a, double b)
-{
-    return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;
-}
 
 static const taq_final_row_t *find_final(const taq_h5_date_t *d, const char *sym,
                                          const char *exch, int64_t seq)
@@ -132,13 +60,13 @@ static void check_0806(const taq_h5_date_t *d)
             nan_trade++;
             bad_equal += !isnan(r->last_mov_avg_pr);
         } else {
-            bad_equal += !same_double(r->last_mov_avg_pr, r->last_trade_pr);
+            bad_equal += !e2e_same_double(r->last_mov_avg_pr, r->last_trade_pr);
         }
         for (size_t k = 0; k < sizeof ref_close / sizeof *ref_close; k++)
             if (strcmp(r->symbol, ref_close[k].sym) == 0 &&
                 strcmp(r->exchange, ref_close[k].exch) == 0)
-                bad_close += !same_double(r->bid_pr_mv, r->bid_pr - ref_close[k].close) ||
-                             !same_double(r->ask_pr_mv, r->ask_pr - ref_close[k].close);
+                bad_close += !e2e_same_double(r->bid_pr_mv, r->bid_pr - ref_close[k].close) ||
+                             !e2e_same_double(r->ask_pr_mv, r->ask_pr - ref_close[k].close);
         if (i > 0) { /* (symbol, exchange, event_tm, seq) order */
             const taq_final_row_t *p = &d->final[i - 1];
             int c = strcmp(p->symbol, r->symbol);
@@ -157,7 +85,7 @@ static void check_0806(const taq_h5_date_t *d)
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     /* 2020-08-06 10:50:52.665 as ns since 1970-01-01 */
     CU_ASSERT_EQUAL(r->event_tm, (int64_t)18480 * 86400000000000 + 39052665000000);
-    CU_ASSERT(same_double(r->last_trade_pr, 78.93245610745132));
+    CU_ASSERT(e2e_same_double(r->last_trade_pr, 78.93245610745132));
     CU_ASSERT(fabs(r->bid_pr_mv - 0.71530613948585) < 1e-12);
 }
 
@@ -174,15 +102,15 @@ static void check_0805(const taq_h5_date_t *d)
 
 static void test_sample_default_run(void)
 {
-    char *dir = sample_dir();
+    char *dir = e2e_sample_dir();
     /* No options at all: data/ -> out/ in the current folder. */
-    CU_ASSERT_EQUAL(run(dir, "%s -n 2 %s", TAQ_MPIEXEC, TAQMPI), 0);
-    char *log = log_of(dir);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 2 %s", TAQ_MPIEXEC, TAQMPI), 0);
+    char *log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "lines 600 = trades 60 + quotes 540 + rejects 0 + blank 0"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "2 date(s) done, 0 skipped"));
     free(log);
-    CU_ASSERT_FALSE(exists(dir, "out/taq_20200806.h5.tmp"));
-    taq_h5_date_t d5 = read_day(dir, "taq_20200805.h5"), d6 = read_day(dir, "taq_20200806.h5");
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200806.h5.tmp"));
+    taq_h5_date_t d5 = e2e_read(dir, "out", "taq_20200805.h5"), d6 = e2e_read(dir, "out", "taq_20200806.h5");
     check_0805(&d5);
     check_0806(&d6);
     CU_ASSERT_STRING_EQUAL(d6.attrs.job, "taq");
@@ -190,8 +118,8 @@ static void test_sample_default_run(void)
     taq_h5_date_free(&d5);
     taq_h5_date_free(&d6);
     /* The tracker journal says both dates succeeded. */
-    CU_ASSERT_EQUAL(run(dir, "%s status", TAQMPI), 0);
-    log = log_of(dir);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s status", TAQMPI), 0);
+    log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "taq_2020-08-05"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "taq_2020-08-06"));
     CU_ASSERT_PTR_NULL(strstr(log, "failed"));
@@ -202,10 +130,10 @@ static void test_sample_default_run(void)
 
 static void test_readme_python_snippet(void)
 {
-    char *dir = sample_dir();
-    CU_ASSERT_EQUAL_FATAL(run(dir, "%s -n 1 %s", TAQ_MPIEXEC, TAQMPI), 0);
+    char *dir = e2e_sample_dir();
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s -n 1 %s", TAQ_MPIEXEC, TAQMPI), 0);
     /* The three lines README.md shows for reading the output from Python. */
-    CU_ASSERT_EQUAL(run(dir, "/usr/bin/python3 -c \"import h5py, pandas; "
+    CU_ASSERT_EQUAL(e2e_run(dir, "/usr/bin/python3 -c \"import h5py, pandas; "
                              "f = h5py.File('out/taq_20200806.h5', 'r'); "
                              "df = pandas.DataFrame(f['quote_final'][:]); "
                              "assert len(df) == 540, len(df); "
@@ -218,46 +146,35 @@ static void test_readme_python_snippet(void)
 
 static void test_rerun_skips_force_reruns(void)
 {
-    char *dir = sample_dir();
-    CU_ASSERT_EQUAL_FATAL(run(dir, "%s -n 1 %s", TAQ_MPIEXEC, TAQMPI), 0);
-    CU_ASSERT_EQUAL(run(dir, "%s -n 2 %s", TAQ_MPIEXEC, TAQMPI), 0);
-    char *log = log_of(dir);
+    char *dir = e2e_sample_dir();
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s -n 1 %s", TAQ_MPIEXEC, TAQMPI), 0);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 2 %s", TAQ_MPIEXEC, TAQMPI), 0);
+    char *log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "0 date(s) done, 2 skipped"));
     free(log);
-    CU_ASSERT_EQUAL(run(dir, "%s -n 2 %s --force --date-range 2020-08-06", TAQ_MPIEXEC, TAQMPI),
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 2 %s --force --date-range 2020-08-06", TAQ_MPIEXEC, TAQMPI),
                     0);
-    log = log_of(dir);
+    log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "1 date(s) done, 0 skipped"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "reading previous date 2020-08-05"));
     free(log);
-    taq_h5_date_t d6 = read_day(dir, "taq_20200806.h5");
+    taq_h5_date_t d6 = e2e_read(dir, "out", "taq_20200806.h5");
     check_0806(&d6);
     taq_h5_date_free(&d6);
     taq_test_rmtree(dir);
     free(dir);
 }
 
-static int same_day(const taq_h5_date_t *a, const taq_h5_date_t *b)
-{
-    return a->n_trade == b->n_trade && a->n_quote == b->n_quote && a->n_final == b->n_final &&
-           a->n_rejects == b->n_rejects &&
-           memcmp(a->trade, b->trade, a->n_trade * sizeof *a->trade) == 0 &&
-           memcmp(a->quote, b->quote, a->n_quote * sizeof *a->quote) == 0 &&
-           memcmp(a->final, b->final, a->n_final * sizeof *a->final) == 0 &&
-           memcmp(a->rejects, b->rejects, a->n_rejects * sizeof *a->rejects) == 0 &&
-           memcmp(&a->attrs.counts, &b->attrs.counts, sizeof a->attrs.counts) == 0;
-}
-
 static void test_rank_count_does_not_change_answer(void)
 {
-    char *dir = sample_dir();
+    char *dir = e2e_sample_dir();
     /* A reject and a correction make the comparison cover every dataset. */
     const char *extra = "2020-08-06,2020-08-06 17:00:00.0,T,SYMA,2020-08-06 10:49:37.345,10,"
                         "NYSE,1.5,100\nnot,a,line\n";
     taq_test_write_file(dir, "data/csv/2020-08-06/NYSE/part-99.txt", extra, strlen(extra));
-    CU_ASSERT_EQUAL_FATAL(run(dir, "%s -n 1 %s --output out1", TAQ_MPIEXEC, TAQMPI), 0);
-    CU_ASSERT_EQUAL_FATAL(run(dir, "%s -n 2 %s --output out2", TAQ_MPIEXEC, TAQMPI), 0);
-    CU_ASSERT_EQUAL_FATAL(run(dir, "%s -n 3 %s --output out3", TAQ_MPIEXEC, TAQMPI), 0);
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s -n 1 %s --output out1", TAQ_MPIEXEC, TAQMPI), 0);
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s -n 2 %s --output out2", TAQ_MPIEXEC, TAQMPI), 0);
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s -n 3 %s --output out3", TAQ_MPIEXEC, TAQMPI), 0);
     const char *names[] = {"taq_20200805.h5", "taq_20200806.h5"};
     for (int i = 0; i < 2; i++) {
         taq_h5_date_t d[3];
@@ -268,8 +185,8 @@ static void test_rank_count_does_not_change_answer(void)
             CU_ASSERT_EQUAL_FATAL(taq_h5_read_date(p, &d[k]), TAQ_OK);
             free(p);
         }
-        CU_ASSERT(same_day(&d[0], &d[1]));
-        CU_ASSERT(same_day(&d[0], &d[2]));
+        CU_ASSERT(e2e_same_day(&d[0], &d[1]));
+        CU_ASSERT(e2e_same_day(&d[0], &d[2]));
         CU_ASSERT_EQUAL(d[2].attrs.ranks, 3);
         if (i == 1) {
             CU_ASSERT_EQUAL(d[0].n_rejects, 1);
@@ -284,30 +201,30 @@ static void test_rank_count_does_not_change_answer(void)
 
 static void test_corrupt_gz_fails_only_its_date(void)
 {
-    char *dir = sample_dir();
+    char *dir = e2e_sample_dir();
     /* A gzip header followed by garbage: corrupt. */
     const char bad[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage-not-deflate";
     taq_test_write_file(dir, "data/json/2020-08-06/NASDAQ/part-bad.txt.gz", bad, sizeof bad - 1);
-    CU_ASSERT_EQUAL(run(dir, "%s -n 2 %s", TAQ_MPIEXEC, TAQMPI), 1);
-    char *log = log_of(dir);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 2 %s", TAQ_MPIEXEC, TAQMPI), 1);
+    char *log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "json/2020-08-06/NASDAQ/part-bad.txt.gz"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "1 date(s) done, 0 skipped, 0 busy, 1 failed"));
     free(log);
-    CU_ASSERT_TRUE(exists(dir, "out/taq_20200805.h5"));
-    CU_ASSERT_FALSE(exists(dir, "out/taq_20200806.h5"));
-    CU_ASSERT_FALSE(exists(dir, "out/taq_20200806.h5.tmp"));
-    CU_ASSERT_EQUAL(run(dir, "%s status --date-range 2020-08-06", TAQMPI), 0);
-    log = log_of(dir);
+    CU_ASSERT_TRUE(e2e_exists(dir, "out/taq_20200805.h5"));
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200806.h5"));
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200806.h5.tmp"));
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s status --date-range 2020-08-06", TAQMPI), 0);
+    log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "failed"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "part-bad.txt.gz"));
     free(log);
     /* Fix the input: the failed date runs again without --force, the good one is skipped. */
-    CU_ASSERT_EQUAL(run(dir, "rm data/json/2020-08-06/NASDAQ/part-bad.txt.gz"), 0);
-    CU_ASSERT_EQUAL(run(dir, "%s -n 2 %s", TAQ_MPIEXEC, TAQMPI), 0);
-    log = log_of(dir);
+    CU_ASSERT_EQUAL(e2e_run(dir, "rm data/json/2020-08-06/NASDAQ/part-bad.txt.gz"), 0);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 2 %s", TAQ_MPIEXEC, TAQMPI), 0);
+    log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "1 date(s) done, 1 skipped"));
     free(log);
-    taq_h5_date_t d6 = read_day(dir, "taq_20200806.h5");
+    taq_h5_date_t d6 = e2e_read(dir, "out", "taq_20200806.h5");
     check_0806(&d6);
     taq_h5_date_free(&d6);
     taq_test_rmtree(dir);
@@ -316,17 +233,17 @@ static void test_corrupt_gz_fails_only_its_date(void)
 
 static void test_corrupt_previous_date_fails_current(void)
 {
-    char *dir = sample_dir();
+    char *dir = e2e_sample_dir();
     const char bad[] = "\x1f\x8b\x08\x00\x00\x00";
     taq_test_write_file(dir, "data/csv/2020-08-05/NYSE/part-z.txt.gz", bad, sizeof bad - 1);
-    CU_ASSERT_EQUAL(run(dir, "%s -n 2 %s --date-range 2020-08-06,2020-08-06", TAQ_MPIEXEC, TAQMPI),
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 2 %s --date-range 2020-08-06,2020-08-06", TAQ_MPIEXEC, TAQMPI),
                     1);
-    char *log = log_of(dir);
+    char *log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "previous date 2020-08-05"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "csv/2020-08-05/NYSE/part-z.txt.gz"));
     free(log);
-    CU_ASSERT_FALSE(exists(dir, "out/taq_20200806.h5"));
-    CU_ASSERT_FALSE(exists(dir, "out/taq_20200805.h5"));
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200806.h5"));
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200805.h5"));
     taq_test_rmtree(dir);
     free(dir);
 }
@@ -334,16 +251,16 @@ static void test_corrupt_previous_date_fails_current(void)
 static void test_usage_and_config_errors(void)
 {
     char *dir = taq_test_tmpdir("e2e");
-    CU_ASSERT_EQUAL(run(dir, "%s -n 2 %s --no-such-option", TAQ_MPIEXEC, TAQMPI), 2);
-    char *log = log_of(dir);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 2 %s --no-such-option", TAQ_MPIEXEC, TAQMPI), 2);
+    char *log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "--no-such-option"));
     free(log);
-    CU_ASSERT_EQUAL(run(dir, "%s -n 2 %s --input missing-folder", TAQ_MPIEXEC, TAQMPI), 2);
-    log = log_of(dir);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 2 %s --input missing-folder", TAQ_MPIEXEC, TAQMPI), 2);
+    log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "missing-folder"));
     free(log);
-    CU_ASSERT_EQUAL(run(dir, "%s --help", TAQMPI), 0);
-    log = log_of(dir);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s --help", TAQMPI), 0);
+    log = e2e_log(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "--date-range FIRST,LAST"));
     free(log);
     taq_test_rmtree(dir);
@@ -388,12 +305,12 @@ static void test_crafted_semantics(void)
     taq_test_write_file(dir, "in/csv/2020-08-06/EXA/a.txt", a, strlen(a));
     taq_test_write_file(dir, "in/json/2020-08-06/EXA/b.txt", b, strlen(b));
     taq_test_write_file(dir, "c.txt", c, strlen(c));
-    CU_ASSERT_EQUAL_FATAL(run(dir, "gzip -c c.txt > in/csv/2020-08-06/EXA/c.txt.gz"), 0);
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "gzip -c c.txt > in/csv/2020-08-06/EXA/c.txt.gz"), 0);
     CU_ASSERT_EQUAL_FATAL(
-        run(dir, "%s -n 2 %s --input in --date-range 2020-08-06,2020-08-06", TAQ_MPIEXEC, TAQMPI),
+        e2e_run(dir, "%s -n 2 %s --input in --date-range 2020-08-06,2020-08-06", TAQ_MPIEXEC, TAQMPI),
         0);
-    CU_ASSERT_FALSE(exists(dir, "out/taq_20200803.h5"));
-    taq_h5_date_t d = read_day(dir, "taq_20200806.h5");
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200803.h5"));
+    taq_h5_date_t d = e2e_read(dir, "out", "taq_20200806.h5");
     const taq_counts_t *k = &d.attrs.counts;
     CU_ASSERT_EQUAL(k->lines, 15);
     CU_ASSERT_EQUAL(k->trades, 5);
@@ -405,8 +322,8 @@ static void test_crafted_semantics(void)
     const double tp[4] = {100, 140, 120, 130}, ta[4] = {100, 120, 122.5, 122.5};
     for (int i = 0; i < 4; i++) {
         CU_ASSERT_EQUAL(d.trade[i].event_seq_nb, i + 1);
-        CU_ASSERT(same_double(d.trade[i].trade_pr, tp[i]));
-        CU_ASSERT(same_double(d.trade[i].mov_avg_pr, ta[i]));
+        CU_ASSERT(e2e_same_double(d.trade[i].trade_pr, tp[i]));
+        CU_ASSERT(e2e_same_double(d.trade[i].mov_avg_pr, ta[i]));
     }
     CU_ASSERT_EQUAL(d.trade[1].arrival_tm, (int64_t)18480 * 86400000000000 + 43200000000000);
     CU_ASSERT_EQUAL_FATAL(d.n_final, 5);
@@ -417,12 +334,12 @@ static void test_crafted_semantics(void)
     for (int i = 0; i < 5; i++) {
         const taq_final_row_t *r = &d.final[i];
         CU_ASSERT_EQUAL(r->event_seq_nb, qs[i]);
-        CU_ASSERT(same_double(r->bid_pr, bid[i]));
-        CU_ASSERT(same_double(d.quote[i].bid_pr, bid[i]));
-        CU_ASSERT(same_double(r->last_trade_pr, last[i]));
-        CU_ASSERT(same_double(r->last_mov_avg_pr, avg[i]));
-        CU_ASSERT(same_double(r->bid_pr_mv, bid[i] - 11.0));
-        CU_ASSERT(same_double(r->ask_pr_mv, bid[i] + 1 - 11.0));
+        CU_ASSERT(e2e_same_double(r->bid_pr, bid[i]));
+        CU_ASSERT(e2e_same_double(d.quote[i].bid_pr, bid[i]));
+        CU_ASSERT(e2e_same_double(r->last_trade_pr, last[i]));
+        CU_ASSERT(e2e_same_double(r->last_mov_avg_pr, avg[i]));
+        CU_ASSERT(e2e_same_double(r->bid_pr_mv, bid[i] - 11.0));
+        CU_ASSERT(e2e_same_double(r->ask_pr_mv, bid[i] + 1 - 11.0));
     }
     CU_ASSERT_EQUAL_FATAL(d.n_rejects, 2);
     CU_ASSERT_STRING_EQUAL(d.rejects[0].file, "csv/2020-08-06/EXA/a.txt");

@@ -58,12 +58,17 @@ static taq_rc walk_dir(walk_t *w, const char *rel, int depth)
             continue;
         char *crel = join(rel, e->d_name), *cabs = join(w->input, crel);
         struct stat st;
-        if (stat(cabs, &st) != 0) {
-            taq_err_set("cannot stat %s: %s", cabs, strerror(errno));
-            rc = TAQ_ERR_IO;
-        } else if (S_ISDIR(st.st_mode)) {
+        int ok = stat(cabs, &st) == 0;
+        /* A data file we cannot even stat (dangling link, I/O error) is kept,
+         * so that reading it fails its date with a message naming it. */
+        int lost = !ok && is_data_name(e->d_name);
+        if (lost)
+            memset(&st, 0, sizeof st);
+        if (!ok && !lost) {
+            w->ignored++;
+        } else if (!lost && S_ISDIR(st.st_mode)) {
             rc = walk_dir(w, crel, depth + 1);
-        } else if (S_ISREG(st.st_mode) && is_data_name(e->d_name)) {
+        } else if ((lost || S_ISREG(st.st_mode)) && is_data_name(e->d_name)) {
             taq_input_file_t *f = taq_vec_push(w->files);
             f->path = cabs;
             f->relpath = crel;

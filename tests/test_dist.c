@@ -1,0 +1,204 @@
+/*
+ * Distribution tests: the real binary at several rank counts must give
+ * byte-identical datasets, whatever the cut of the input, the shuffle round
+ * size, or how few symbols or files there are; a failure on one rank fails
+ * the date on all ranks with one message and no file.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e_util.h"
+#include "harness.h"
+
+#define LINE 100 /* every line of the crafted file is exactly this long, '\n' included */
+
+/*
+ * Line i of a crafted day with nsym symbols, exactly LINE bytes. Every 37th
+ * line is a reject; every 41st line corrects the event of line i - 40 (same
+ * key, later arrival, other price); the rest are events keyed by their index.
+ */
+static void make_line(char *out, int i, int nsym)
+{
+    memset(out, 'x', LINE - 1);
+    out[LINE - 1] = '\n';
+    if (i % 37 == 5)
+        return;
+    int e = i % 41 == 7 && i >= 40 ? i - 40 : i;
+    int sym = (e * 7) % nsym, secs = 34200 + (e * 13) % 20000;
+    const char *kind = e % 10 == 3 ? "T" : "Q";
+    char head[128];
+    int h = snprintf(head, sizeof head,
+                     "2020-08-06,2020-08-06 %s,%s,S%02d,2020-08-06 %02d:%02d:%02d.%03d,%06d,EX%c,",
+                     e != i ? "18:00:00" : "09:30:00", kind, sym, secs / 3600, secs / 60 % 60,
+                     secs % 60, e % 1000, e + 1, 'A' + e % 2);
+    /* Pad the price's fraction so the line is exactly LINE - 1 bytes. */
+    int tail = *kind == 'T' ? 4 : 13; /* ",100" or ",100,20.5,100" */
+    int frac = LINE - 1 - h - tail - 3;
+    char line[LINE + 1];
+    if (*kind == 'T')
+        snprintf(line, sizeof line, "%s%d.%0*d,100", head, 10 + sym, frac, i);
+    else
+        snprintf(line, sizeof line, "%s%d.%0*d,100,%d.5,100", head, 10 + sym, frac, i, 20 + sym);
+    CU_ASSERT_EQUAL_FATAL(strlen(line), LINE - 1);
+    memcpy(out, line, LINE - 1);
+}
+
+/* A day in one plain file of n fixed-length lines, plus a previous day. */
+static void write_day(const char *dir, int n, int nsym)
+{
+    char *buf = malloc((size_t)n * LINE);
+    for (int i = 0; i < n; i++)
+        make_line(buf + (size_t)i * LINE, i, nsym);
+    taq_test_write_file(dir, "in/csv/2020-08-06/EXA/big.txt", buf, (size_t)n * LINE);
+    free(buf);
+    const char *prev = "2020-08-05,2020-08-05 09:30:00,T,S01,2020-08-05 15:00:00,1,EXA,50,1\n"
+                       "2020-08-05,2020-08-05 09:30:00,T,S03,2020-08-05 15:00:00,1,EXB,70,1\n";
+    taq_test_write_file(dir, "in/csv/2020-08-05/EXA/p.txt", prev, strlen(prev));
+}
+
+/* Run at each rank count into out<n>; every file must equal the 1-rank one. */
+static void compare_runs(const char *dir, const int *nranks, int k, const char *extra)
+{
+    for (int i = 0; i < k; i++)
+        CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s -n %d %s --input in --output out%d %s", TAQ_MPIEXEC,
+                                      nranks[i], TAQMPI, nranks[i], extra),
+                              0);
+    const char *names[] = {"taq_20200805.h5", "taq_20200806.h5"};
+    for (int f = 0; f < 2; f++) {
+        char sub[16];
+        snprintf(sub, sizeof sub, "out%d", nranks[0]);
+        taq_h5_date_t ref = e2e_read(dir, sub, names[f]);
+        for (int i = 1; i < k; i++) {
+            snprintf(sub, sizeof sub, "out%d", nranks[i]);
+            taq_h5_date_t d = e2e_read(dir, sub, names[f]);
+            CU_ASSERT(e2e_same_day(&ref, &d));
+            CU_ASSERT_EQUAL(d.attrs.ranks, nranks[i]);
+            taq_h5_date_free(&d);
+        }
+        taq_h5_date_free(&ref);
+    }
+}
+
+static void test_one_big_file_every_rank_count(void)
+{
+    char *dir = taq_test_tmpdir("dist");
+    /* 400 lines of 100 bytes: for 2, 4 and 16 ranks every cut falls exactly on a
+     * line start; for 3 ranks the cuts fall inside lines. */
+    write_day(dir, 400, 20);
+    const int n[] = {1, 2, 3, 4, 16};
+    compare_runs(dir, n, 5, "");
+    taq_h5_date_t d = e2e_read(dir, "out4", "taq_20200806.h5");
+    CU_ASSERT_EQUAL(d.attrs.counts.lines, 400);
+    CU_ASSERT_EQUAL(d.attrs.counts.rejects, 11); /* i % 37 == 5 for i < 400 */
+    CU_ASSERT_EQUAL_FATAL(d.n_rejects, 11);
+    for (size_t k = 0; k < d.n_rejects; k++) {
+        CU_ASSERT_EQUAL(d.rejects[k].line, (int64_t)(5 + 37 * k + 1));
+        CU_ASSERT_STRING_EQUAL(d.rejects[k].reason, "field_count");
+    }
+    CU_ASSERT_EQUAL(d.attrs.counts.trades + d.attrs.counts.quotes, 389);
+    taq_h5_date_free(&d);
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_tiny_shuffle_rounds(void)
+{
+    char *dir = taq_test_tmpdir("dist");
+    write_day(dir, 400, 20);
+    CU_ASSERT_EQUAL_FATAL(
+        e2e_run(dir, "%s -n 1 %s --input in --output ref", TAQ_MPIEXEC, TAQMPI), 0);
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s -n 4 %s --input in --output tiny --shuffle-round 1 -vv",
+                                  TAQ_MPIEXEC, TAQMPI),
+                          0);
+    char *log = e2e_log(dir);
+    /* With one record per destination per round there are many rounds. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "round(s)"));
+    free(log);
+    taq_h5_date_t a = e2e_read(dir, "ref", "taq_20200806.h5"),
+                  b = e2e_read(dir, "tiny", "taq_20200806.h5");
+    CU_ASSERT(e2e_same_day(&a, &b));
+    taq_h5_date_free(&a);
+    taq_h5_date_free(&b);
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_one_symbol_day(void)
+{
+    char *dir = taq_test_tmpdir("dist");
+    write_day(dir, 120, 1); /* a single symbol: most ranks own nothing */
+    const int n[] = {1, 4};
+    compare_runs(dir, n, 2, "");
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
+static void test_more_ranks_than_files(void)
+{
+    char *dir = e2e_sample_dir();
+    CU_ASSERT_EQUAL(e2e_run(dir, "mv data in"), 0);
+    const int n[] = {1, 16};
+    compare_runs(dir, n, 2, "");
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* A corrupt gzip file lands on rank 2 of 4: the date fails everywhere, once, with no file. */
+static void test_failure_on_one_rank_fails_date(void)
+{
+    char *dir = taq_test_tmpdir("dist");
+    write_day(dir, 400, 20);
+    CU_ASSERT_EQUAL(e2e_run(dir, "cp in/csv/2020-08-06/EXA/big.txt in/csv/2020-08-06/EXA/c.txt"), 0);
+    const char bad[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03not-deflate-data";
+    taq_test_write_file(dir, "in/csv/2020-08-06/EXA/bz.txt.gz", bad, sizeof bad - 1);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 4 %s --input in", TAQ_MPIEXEC, TAQMPI), 1);
+    char *log = e2e_log(dir);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "rank 2: csv/2020-08-06/EXA/bz.txt.gz: corrupt gzip"));
+    CU_ASSERT_EQUAL(count_of(log, "2020-08-06 failed:"), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "1 date(s) done, 0 skipped, 0 busy, 1 failed"));
+    free(log);
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200806.h5"));
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200806.h5.tmp"));
+    CU_ASSERT_TRUE(e2e_exists(dir, "out/taq_20200805.h5"));
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
+/* A data file that cannot be opened fails its date with a message naming it. */
+static void test_unreadable_file_fails_date(void)
+{
+    char *dir = taq_test_tmpdir("dist");
+    write_day(dir, 400, 20);
+    CU_ASSERT_EQUAL(e2e_run(dir, "ln -s /nonexistent/gone in/csv/2020-08-06/EXA/zz.txt"), 0);
+    CU_ASSERT_EQUAL(e2e_run(dir, "%s -n 3 %s --input in", TAQ_MPIEXEC, TAQMPI), 1);
+    char *log = e2e_log(dir);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log, "cannot open csv/2020-08-06/EXA/zz.txt"));
+    CU_ASSERT_EQUAL(count_of(log, "2020-08-06 failed:"), 1);
+    free(log);
+    CU_ASSERT_FALSE(e2e_exists(dir, "out/taq_20200806.h5"));
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
+int main(int argc, char **argv)
+{
+    static const taq_case_t cases[] = {
+        TAQ_CASE(test_one_big_file_every_rank_count),
+        TAQ_CASE(test_tiny_shuffle_rounds),
+        TAQ_CASE(test_one_symbol_day),
+        TAQ_CASE(test_more_ranks_than_files),
+        TAQ_CASE(test_failure_on_one_rank_fails_date),
+        TAQ_CASE(test_unreadable_file_fails_date),
+    };
+    return taq_test_main(argc, argv, "dist", cases, (int)(sizeof cases / sizeof cases[0]), 0);
+}
