@@ -172,8 +172,8 @@ static size_t make_collisions(taq_event_t *ev)
     for (int i = 0; i < 3 * 2 * 4 * 2 * 2 * 3; i++) {
         const char kind = (i / 3) % 2 ? 'T' : 'Q';
         const int64_t tm = at(10, (i / 12) % 4, 0, 0), seq = (i / 6) % 2;
-        ev[n] = mk(syms[(i / 96) % 3], exs[(i / 48) % 2], kind, tm, seq,
-                   (int64_t)(lcg(&s) % 3), (uint32_t)(lcg(&s) % 2), i, (double)i);
+        ev[n] = mk(syms[(i / 96) % 3], exs[(i / 48) % 2], kind, tm, seq, (int64_t)(lcg(&s) % 3),
+                   (uint32_t)(lcg(&s) % 2), i, (double)i);
         n++;
     }
     return n;

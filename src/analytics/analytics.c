@@ -171,8 +171,7 @@ static void emit_group(const taq_event_t *g, size_t len, double close, taq_table
     out->n_trade += m;
 }
 
-void taq_analytics_run(const taq_event_t *ev, size_t n, const taq_closes_t *prev,
-                       taq_tables_t *out)
+void taq_analytics_run(const taq_event_t *ev, size_t n, const taq_closes_t *prev, taq_tables_t *out)
 {
     size_t trades = 0, quotes = 0;
     for (size_t i = 0; i < n; i++) {

@@ -49,8 +49,7 @@ static int later_trade(const taq_event_t *a, const taq_event_t *b)
  * trade); *end gets the index past the group. Compares times rather than
  * trusting positions, so the choice is right even if the group is unsorted.
  */
-static const taq_event_t *group_last_trade(const taq_event_t *ev, size_t n, size_t i,
-                                           size_t *end)
+static const taq_event_t *group_last_trade(const taq_event_t *ev, size_t n, size_t i, size_t *end)
 {
     const taq_event_t *best = NULL;
     size_t j = i;
