@@ -1,0 +1,201 @@
+/*
+ * analytics.c - 30-minute moving average and as-of join, one pass per pair.
+ *
+ * Design. The EOD output is sorted by (symbol, exchange, event_tm, seq,
+ * kind), so every (symbol, exchange) pair is a contiguous group and every
+ * statistic is a linear scan of it: trades are copied out first (they are
+ * already in (event_tm, seq) order), the window runs over them with two
+ * pointers, then the quotes walk a third pointer over the same trades for
+ * the as-of join. Output arrays are counted first and allocated exactly.
+ *
+ * Why a double-double window sum. A plain running sum with add/subtract
+ * drifts: (a + b) - a is not b in double, so a trade left alone in its
+ * window would not get its own price back, and the error grows over a day.
+ * The sum is kept as an unevaluated pair hi + lo, updated with TwoSum for
+ * every add and every subtract and renormalised with TwoSum. Each TwoSum is
+ * exact, and the only rounding left (e + lo) is exact too while
+ * count * max_price / min_price < 2^53 over the window - always true for
+ * prices - so hi + lo IS the exact window sum: removing every trade but
+ * one leaves exactly its price. The mean is then the dd sum divided by the
+ * count with a remainder correction (fma gives the exact remainder), which
+ * returns p exactly for k equal prices p, where fl(fl(k*p)/k) need not.
+ * A window that drops to one trade is resynchronised to that price, so the
+ * lone-trade guarantee holds even for absurd price ranges.
+ * This relies on strict IEEE double evaluation: no -ffast-math, and no FP
+ * contraction (ISO C mode, which the build uses, keeps GCC's off).
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "taq/analytics.h"
+#include "taq/util.h"
+
+typedef struct dd {
+    double hi, lo;
+} dd_t;
+
+/* Knuth's TwoSum: s + e == a + b exactly, s == fl(a + b). */
+static inline void two_sum(double a, double b, double *s, double *e)
+{
+    const double sum = a + b;
+    const double bb = sum - a;
+    *e = (a - (sum - bb)) + (b - bb);
+    *s = sum;
+}
+
+/* x += v, keeping x normalised (hi == fl(hi + lo)). */
+static inline void dd_add(dd_t *x, double v)
+{
+    double s, e;
+    two_sum(x->hi, v, &s, &e);
+    two_sum(s, e + x->lo, &x->hi, &x->lo);
+}
+
+/* Correctly rounded (for an exact sum) mean of k values summing to x. */
+static inline double dd_mean(dd_t x, size_t k)
+{
+    const double dk = (double)k;
+    const double q = x.hi / dk;
+    const double r = fma(-q, dk, x.hi) + x.lo; /* exact remainder of hi / k, plus lo */
+    return q + r / dk;
+}
+
+static int same_pair(const taq_event_t *a, const taq_event_t *b)
+{
+    return memcmp(a->symbol, b->symbol, TAQ_SYMBOL_LEN) == 0 &&
+           memcmp(a->exchange, b->exchange, TAQ_EXCHANGE_LEN) == 0;
+}
+
+static size_t group_end(const taq_event_t *ev, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n && same_pair(&ev[i], &ev[j]))
+        j++;
+    return j;
+}
+
+/*
+ * mov_avg_pr of trades t[0..m) of one pair, in (event_tm, seq) order. Trades
+ * sharing an event_tm enter the window together and share one average.
+ */
+static void fill_mov_avg(taq_trade_row_t *t, size_t m)
+{
+    dd_t sum = {0.0, 0.0};
+    size_t lo = 0, i = 0;
+    while (i < m) {
+        const int64_t tm = t[i].event_tm;
+        size_t j = i;
+        for (; j < m && t[j].event_tm == tm; j++)
+            dd_add(&sum, t[j].trade_pr);
+        for (; tm - t[lo].event_tm > TAQ_MOVAVG_WINDOW_NS; lo++)
+            dd_add(&sum, -t[lo].trade_pr);
+        assert(lo <= i);
+        if (j - lo == 1)
+            sum = (dd_t){t[lo].trade_pr, 0.0};
+        const double avg = dd_mean(sum, j - lo);
+        for (; i < j; i++)
+            t[i].mov_avg_pr = avg;
+    }
+}
+
+static void trade_row(taq_trade_row_t *r, const taq_event_t *e)
+{
+    memcpy(r->symbol, e->symbol, TAQ_SYMBOL_LEN);
+    memcpy(r->exchange, e->exchange, TAQ_EXCHANGE_LEN);
+    r->event_tm = e->event_tm;
+    r->event_seq_nb = e->event_seq_nb;
+    r->arrival_tm = e->arrival_tm;
+    r->trade_pr = e->price;
+    r->trade_size = e->size;
+    r->mov_avg_pr = NAN;
+}
+
+static void quote_row(taq_quote_row_t *r, const taq_event_t *e)
+{
+    memcpy(r->symbol, e->symbol, TAQ_SYMBOL_LEN);
+    memcpy(r->exchange, e->exchange, TAQ_EXCHANGE_LEN);
+    r->event_tm = e->event_tm;
+    r->event_seq_nb = e->event_seq_nb;
+    r->arrival_tm = e->arrival_tm;
+    r->bid_pr = e->price;
+    r->bid_size = e->size;
+    r->ask_pr = e->ask_pr;
+    r->ask_size = e->ask_size;
+}
+
+/* last: the as-of trade row, or NULL. close: previous close or NaN. */
+static void final_row(taq_final_row_t *r, const taq_event_t *e, const taq_trade_row_t *last,
+                      double close)
+{
+    memcpy(r->symbol, e->symbol, TAQ_SYMBOL_LEN);
+    memcpy(r->exchange, e->exchange, TAQ_EXCHANGE_LEN);
+    r->event_tm = e->event_tm;
+    r->event_seq_nb = e->event_seq_nb;
+    r->bid_pr = e->price;
+    r->bid_size = e->size;
+    r->ask_pr = e->ask_pr;
+    r->ask_size = e->ask_size;
+    r->last_trade_pr = last ? last->trade_pr : NAN;
+    r->last_mov_avg_pr = last ? last->mov_avg_pr : NAN;
+    r->bid_pr_mv = e->price - close;
+    r->ask_pr_mv = e->ask_pr - close;
+}
+
+/* (t.event_tm, t.seq) <= (q.event_tm, q.seq): t may be q's as-of trade. */
+static int trade_not_after(const taq_trade_row_t *t, const taq_event_t *q)
+{
+    return t->event_tm < q->event_tm ||
+           (t->event_tm == q->event_tm && t->event_seq_nb <= q->event_seq_nb);
+}
+
+/* Appends the rows of one pair group g[0..len) to out (capacity reserved). */
+static void emit_group(const taq_event_t *g, size_t len, double close, taq_tables_t *out)
+{
+    taq_trade_row_t *t = out->trade + out->n_trade;
+    size_t m = 0;
+    for (size_t i = 0; i < len; i++)
+        if (g[i].kind == TAQ_KIND_TRADE)
+            trade_row(&t[m++], &g[i]);
+    fill_mov_avg(t, m);
+    size_t j = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (g[i].kind != TAQ_KIND_QUOTE)
+            continue;
+        while (j < m && trade_not_after(&t[j], &g[i]))
+            j++;
+        quote_row(&out->quote[out->n_quote++], &g[i]);
+        final_row(&out->final[out->n_final++], &g[i], j ? &t[j - 1] : NULL, close);
+    }
+    out->n_trade += m;
+}
+
+void taq_analytics_run(const taq_event_t *ev, size_t n, const taq_closes_t *prev, taq_tables_t *out)
+{
+    size_t trades = 0, quotes = 0;
+    for (size_t i = 0; i < n; i++) {
+        trades += ev[i].kind == TAQ_KIND_TRADE;
+        quotes += ev[i].kind == TAQ_KIND_QUOTE;
+    }
+    *out = (taq_tables_t){0};
+    out->trade = TAQ_MALLOC(trades * sizeof *out->trade);
+    out->quote = TAQ_MALLOC(quotes * sizeof *out->quote);
+    out->final = TAQ_MALLOC(quotes * sizeof *out->final);
+    for (size_t i = 0, end; i < n; i = end) {
+        end = group_end(ev, n, i);
+        const double close = taq_closes_lookup(prev, ev[i].symbol, ev[i].exchange);
+        emit_group(&ev[i], end - i, close, out);
+    }
+    assert(out->n_trade == trades && out->n_quote == quotes && out->n_final == quotes);
+}
+
+void taq_tables_free(taq_tables_t *t)
+{
+    if (!t)
+        return;
+    free(t->trade);
+    free(t->quote);
+    free(t->final);
+    *t = (taq_tables_t){0};
+}
