@@ -36,7 +36,7 @@ static void make_line(char *out, int i, int nsym)
     /* Pad the price's fraction so the line is exactly LINE - 1 bytes. */
     int tail = *kind == 'T' ? 4 : 13; /* ",100" or ",100,20.5,100" */
     int frac = LINE - 1 - h - tail - 3;
-    char line[LINE + 1];
+    char line[LINE + 160];
     if (*kind == 'T')
         snprintf(line, sizeof line, "%s%d.%0*d,100", head, 10 + sym, frac, i);
     else
