@@ -18,8 +18,9 @@ static taq_event_t make(int sym, int exch, int64_t seq)
 {
     taq_event_t e;
     memset(&e, 0, sizeof e);
-    snprintf(e.symbol, sizeof e.symbol, "S%04d", sym);
-    snprintf(e.exchange, sizeof e.exchange, "X%d", exch);
+    snprintf(e.symbol, sizeof e.symbol, "S%04d", sym % 10000);
+    e.exchange[0] = 'X';
+    e.exchange[1] = (char)('0' + exch % 10);
     e.event_seq_nb = seq;
     e.kind = TAQ_KIND_QUOTE;
     return e;
@@ -158,14 +159,14 @@ static void test_closes_allgather(void)
     taq_closes_t mine = {0}, all = {0};
     mine.n = (size_t)(rank_ % 2 == 0);
     mine.items = calloc(1, sizeof(taq_close_t));
-    snprintf(mine.items[0].symbol, TAQ_SYMBOL_LEN, "C%03d", rank_);
+    snprintf(mine.items[0].symbol, TAQ_SYMBOL_LEN, "C%03d", rank_ % 1000);
     memcpy(mine.items[0].exchange, "EX", 2);
     mine.items[0].close_pr = 10.0 + rank_;
     CU_ASSERT_EQUAL_FATAL(taq_shuffle_allgather_closes(&mine, MPI_COMM_WORLD, &all), TAQ_OK);
     CU_ASSERT_EQUAL_FATAL(all.n, (size_t)(size_ + 1) / 2);
     for (int k = 0; k < size_; k += 2) {
         char sym[TAQ_SYMBOL_LEN] = {0}, ex[TAQ_EXCHANGE_LEN] = {0};
-        snprintf(sym, sizeof sym, "C%03d", k);
+        snprintf(sym, sizeof sym, "C%03d", k % 1000);
         memcpy(ex, "EX", 2);
         CU_ASSERT_EQUAL(taq_closes_lookup(&all, sym, ex), 10.0 + k);
     }
