@@ -29,6 +29,10 @@ typedef struct taq_config {
     int32_t first, last; /* days since 1970-01-01, inclusive, when has_range */
     int force;
     int log_level;       /* TAQ_LOG_* */
+    /* --tracker CONNINFO, or NULL. A private copy (valid until the next
+     * taq_cli_parse): the argv string itself is overwritten with '*' so that
+     * `ps` does not show a password. Never print it raw. */
+    const char *tracker;
 } taq_config_t;
 
 /*

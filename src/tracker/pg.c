@@ -139,21 +139,21 @@ static char *scrub(const char *msg, const secrets_t *k, int hide_quoted)
     int quoted = 0;
     for (const char *p = msg; *p;) {
         size_t hit = secret_at(k, p);
-        if (hit) {
-            fputs("***", f);
+        if (hit) { /* first, so a quote inside a secret changes nothing */
+            fputs(quoted ? "" : "***", f);
             p += hit;
         } else if (*p == '"' && hide_quoted) {
             fputs(quoted ? "\"" : "\"***", f);
             quoted = !quoted;
+            p++;
+        } else if (quoted) {
             p++;
         } else if (*p == '\n' || *p == '\t') {
             p += strspn(p, "\n\t");
             if (*p)
                 fputs("; ", f);
         } else {
-            if (!quoted)
-                fputc(*p, f);
-            p++;
+            fputc(*p++, f);
         }
     }
     if (fclose(f) != 0 || !out)
