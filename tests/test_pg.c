@@ -32,7 +32,7 @@
 static const taq_run_info_t info = {.ranks = 2};
 static char server_dir[1024]; /* socket folder */
 static int server_port;
-static char secret[128];      /* taq_secret's password */
+static char secret[128]; /* taq_secret's password */
 
 static int32_t day(int d)
 {
@@ -135,7 +135,8 @@ static char *fresh_db(const char *tag, char **name)
     server();
     *name = xasprintf("taq_%s_%ld", tag, (long)getpid());
     char *sql = xasprintf("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE);\n"
-                          "CREATE DATABASE \"%s\";\n", *name, *name);
+                          "CREATE DATABASE \"%s\";\n",
+                          *name, *name);
     free(sql_ok("postgres", sql));
     free(sql);
     return xasprintf("host=%s port=%d user=postgres dbname=%s", server_dir, server_port, *name);
@@ -373,8 +374,7 @@ static void test_pg_hostile_job_name(void)
     CU_ASSERT_EQUAL(taq_tracker_finish(t, evil, day(5), TAQ_JOB_FAILED, NULL, "o'; --", bad),
                     TAQ_OK);
     CU_ASSERT_EQUAL(taq_tracker_begin(t, "plain", day(5), 0, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(taq_tracker_finish(t, "plain", day(5), TAQ_JOB_SUCCESS, NULL, "o", ""),
-                    TAQ_OK);
+    CU_ASSERT_EQUAL(taq_tracker_finish(t, "plain", day(5), TAQ_JOB_SUCCESS, NULL, "o", ""), TAQ_OK);
     taq_job_row_t r = row_of(t, evil, day(5));
     CU_ASSERT_STRING_EQUAL(r.job, evil);
     CU_ASSERT_EQUAL(r.trade_dt, day(5));
@@ -405,10 +405,11 @@ static void test_pg_schema_upgrade_from_seed(void)
 {
     char *db, *ci = fresh_db("seed", &db);
     /* The seed's table: three columns, no key, rows already in it. */
-    free(sql_ok(db, "CREATE TABLE job_tracker (job_id VARCHAR(100), job_status VARCHAR(20),"
-                    " updated_time TIMESTAMP);\n"
-                    "INSERT INTO job_tracker VALUES ('seed_2020-08-04', 'success',"
-                    " '2020-08-04 12:00:00'), ('seed_2020-08-05', 'failed', '2020-08-05 12:00:00');\n"));
+    free(sql_ok(
+        db, "CREATE TABLE job_tracker (job_id VARCHAR(100), job_status VARCHAR(20),"
+            " updated_time TIMESTAMP);\n"
+            "INSERT INTO job_tracker VALUES ('seed_2020-08-04', 'success',"
+            " '2020-08-04 12:00:00'), ('seed_2020-08-05', 'failed', '2020-08-05 12:00:00');\n"));
     taq_tracker_t *t = NULL;
     CU_ASSERT_EQUAL_FATAL(taq_tracker_open_pg(ci, &t), TAQ_OK);
     char *cols = sql_ok(db, "SELECT string_agg(column_name, ',' ORDER BY column_name)"
@@ -572,7 +573,7 @@ static void assert_clean_rows(const char *ci, const char *const *secrets, int n)
     CU_ASSERT_EQUAL(taq_tracker_list(t, NULL, 0, 0, 0, &rows, &nrows), TAQ_OK);
     CU_ASSERT(nrows >= 1);
     for (size_t i = 0; i < nrows; i++) {
-        const char *texts[] = {rows[i].job_id, rows[i].job, rows[i].host, rows[i].slurm_job_id,
+        const char *texts[] = {rows[i].job_id,  rows[i].job,    rows[i].host, rows[i].slurm_job_id,
                                rows[i].version, rows[i].output, rows[i].error};
         for (size_t k = 0; k < sizeof texts / sizeof *texts; k++)
             assert_hidden(texts[k], secrets, n);
@@ -587,7 +588,7 @@ static void test_pg_password_never_shown(void)
 {
     server();
     const char *wrong = "Wr0ngPassw0rd-zq";
-    const char *odd = "Sekr1t%zzPW";  /* a bad %-escape: libpq quotes the raw token back */
+    const char *odd = "Sekr1t%zzPW"; /* a bad %-escape: libpq quotes the raw token back */
     const char *hidden[] = {secret, wrong, "Wr@ngP", "Sekr1t", "zzPW", "KVjunk-pw"};
     const int nh = (int)(sizeof hidden / sizeof *hidden);
     unsetenv("PGPASSWORD");
@@ -717,8 +718,11 @@ static void test_pg_binary_status_hides_password(void)
     assert_binary_exists();
     char *dir = taq_test_tmpdir("pgbin");
     const char *wrong = "Wr0ngPassw0rd-bin";
-    CU_ASSERT_EQUAL(run(dir, "%s status --tracker 'host=127.0.0.1 port=%d dbname=taq_secret "
-                             "user=taq_secret password=%s'", TAQMPI, server_port, wrong), 2);
+    CU_ASSERT_EQUAL(run(dir,
+                        "%s status --tracker 'host=127.0.0.1 port=%d dbname=taq_secret "
+                        "user=taq_secret password=%s'",
+                        TAQMPI, server_port, wrong),
+                    2);
     char *log = log_of(dir);
     CU_ASSERT_PTR_NULL(strstr(log, wrong));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "host 127.0.0.1"));
@@ -736,7 +740,8 @@ static void test_pg_binary_unreachable_is_exit_2(void)
     CU_ASSERT_EQUAL_FATAL(run(dir, "cp -r '%s/data' data", TAQ_SOURCE_DIR), 0);
     int port = free_port();
     CU_ASSERT_EQUAL(run(dir, "%s -n 1 %s --tracker 'postgresql://u:S3CRETbin@127.0.0.1:%d/db'",
-                        TAQ_MPIEXEC, TAQMPI, port), 2);
+                        TAQ_MPIEXEC, TAQMPI, port),
+                    2);
     char *log = log_of(dir);
     char *want = xasprintf("host 127.0.0.1 port %d", port);
     CU_ASSERT_PTR_NULL(strstr(log, "S3CRETbin"));
@@ -757,9 +762,11 @@ static void test_pg_binary_run_rerun_status(void)
     char *dir = taq_test_tmpdir("pgbin");
     CU_ASSERT_EQUAL_FATAL(run(dir, "cp -r '%s/data' data", TAQ_SOURCE_DIR), 0);
     /* --tracker with the password in PGPASSWORD: both dates done. */
-    CU_ASSERT_EQUAL(run(dir, "PGPASSWORD='%s' %s -n 2 %s --tracker 'host=127.0.0.1 port=%d "
-                             "dbname=taq_secret user=taq_secret' --job bin%ld",
-                        secret, TAQ_MPIEXEC, TAQMPI, server_port, (long)getpid()), 0);
+    CU_ASSERT_EQUAL(run(dir,
+                        "PGPASSWORD='%s' %s -n 2 %s --tracker 'host=127.0.0.1 port=%d "
+                        "dbname=taq_secret user=taq_secret' --job bin%ld",
+                        secret, TAQ_MPIEXEC, TAQMPI, server_port, (long)getpid()),
+                    0);
     char *log = log_of(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "2 date(s) done, 0 skipped"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "tracker: PostgreSQL host 127.0.0.1"));
@@ -768,16 +775,20 @@ static void test_pg_binary_run_rerun_status(void)
     CU_ASSERT_NOT_EQUAL(run(dir, "test -e out/taq_tracker.journal"), 0);
     CU_ASSERT_NOT_EQUAL(run(dir, "grep -r -a -F '%s' out", secret), 0);
     /* The PG* environment alone selects PostgreSQL: the rerun skips both dates. */
-    CU_ASSERT_EQUAL(run(dir, "PGHOST=127.0.0.1 PGPORT=%d PGDATABASE=taq_secret PGUSER=taq_secret "
-                             "PGPASSWORD='%s' %s -n 2 %s --job bin%ld",
-                        server_port, secret, TAQ_MPIEXEC, TAQMPI, (long)getpid()), 0);
+    CU_ASSERT_EQUAL(run(dir,
+                        "PGHOST=127.0.0.1 PGPORT=%d PGDATABASE=taq_secret PGUSER=taq_secret "
+                        "PGPASSWORD='%s' %s -n 2 %s --job bin%ld",
+                        server_port, secret, TAQ_MPIEXEC, TAQMPI, (long)getpid()),
+                    0);
     log = log_of(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "0 date(s) done, 2 skipped"));
     free(log);
     /* status with the password in a URI: the rows, and never the password. */
-    CU_ASSERT_EQUAL(run(dir, "%s status --job bin%ld --tracker "
-                             "'postgresql://taq_secret:%s@127.0.0.1:%d/taq_secret'",
-                        TAQMPI, (long)getpid(), secret, server_port), 0);
+    CU_ASSERT_EQUAL(run(dir,
+                        "%s status --job bin%ld --tracker "
+                        "'postgresql://taq_secret:%s@127.0.0.1:%d/taq_secret'",
+                        TAQMPI, (long)getpid(), secret, server_port),
+                    0);
     log = log_of(dir);
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "_2020-08-05"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log, "_2020-08-06"));
@@ -791,8 +802,8 @@ static void test_pg_binary_run_rerun_status(void)
 int main(int argc, char **argv)
 {
     /* Only what a case sets: nothing from the caller's environment or ~/.pgpass. */
-    const char *vars[] = {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER",
-                          "PGPASSWORD", "PGSERVICE", "PGSERVICEFILE", "PGOPTIONS"};
+    const char *vars[] = {"PGHOST",     "PGHOSTADDR", "PGPORT",        "PGDATABASE", "PGUSER",
+                          "PGPASSWORD", "PGSERVICE",  "PGSERVICEFILE", "PGOPTIONS"};
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
         unsetenv(vars[i]);
     setenv("PGPASSFILE", "/nonexistent", 1);

@@ -248,8 +248,8 @@ static taq_rc connect_db(const char *conninfo, PGconn **out)
  * Run one parameterized statement. OUT *res (NULL: not wanted) is the result,
  * to PQclear. On failure the scrubbed server message, prefixed by `what`.
  */
-static taq_rc exec(pg_t *p, const char *what, const char *sql, int n, const char *const *vals,
-                   PGresult **res)
+static taq_rc run_sql(pg_t *p, const char *what, const char *sql, int n, const char *const *vals,
+                      PGresult **res)
 {
     PGresult *r = PQexecParams(p->conn, sql, n, NULL, vals, NULL, NULL, 0);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -297,14 +297,15 @@ static const char *const migrations[] = {
 static taq_rc schema_version(pg_t *p, int *version)
 {
     const char *key[] = {SCHEMA_LOCK_KEY};
-    TAQ_TRY(exec(p, "lock the schema", "SELECT pg_advisory_xact_lock($1::bigint)", 1, key, NULL));
-    TAQ_TRY(exec(p, "create taq_schema_version",
-                 "CREATE TABLE IF NOT EXISTS taq_schema_version (version INTEGER NOT NULL,"
-                 " applied_time TIMESTAMPTZ NOT NULL DEFAULT now(), by_version TEXT)",
-                 0, NULL, NULL));
+    TAQ_TRY(
+        run_sql(p, "lock the schema", "SELECT pg_advisory_xact_lock($1::bigint)", 1, key, NULL));
+    TAQ_TRY(run_sql(p, "create taq_schema_version",
+                    "CREATE TABLE IF NOT EXISTS taq_schema_version (version INTEGER NOT NULL,"
+                    " applied_time TIMESTAMPTZ NOT NULL DEFAULT now(), by_version TEXT)",
+                    0, NULL, NULL));
     PGresult *r;
-    TAQ_TRY(exec(p, "read the schema version",
-                 "SELECT COALESCE(max(version), 0) FROM taq_schema_version", 0, NULL, &r));
+    TAQ_TRY(run_sql(p, "read the schema version",
+                    "SELECT COALESCE(max(version), 0) FROM taq_schema_version", 0, NULL, &r));
     *version = atoi(PQgetvalue(r, 0, 0));
     PQclear(r);
     return TAQ_OK;
@@ -317,9 +318,11 @@ static taq_rc migrate(pg_t *p, int from)
         snprintf(what, sizeof what, "upgrade the schema to version %d", v + 1);
         snprintf(vs, sizeof vs, "%d", v + 1);
         const char *vals[] = {vs, TAQ_VERSION};
-        TAQ_TRY(exec(p, what, migrations[v], 0, NULL, NULL));
-        TAQ_TRY(exec(p, what, "INSERT INTO taq_schema_version (version, by_version)"
-                              " VALUES ($1::integer, $2)", 2, vals, NULL));
+        TAQ_TRY(run_sql(p, what, migrations[v], 0, NULL, NULL));
+        TAQ_TRY(run_sql(p, what,
+                        "INSERT INTO taq_schema_version (version, by_version)"
+                        " VALUES ($1::integer, $2)",
+                        2, vals, NULL));
     }
     if (from < SCHEMA_VERSION)
         TAQ_LOG(TAQ_LOG_INFO, "tracker: schema version %d -> %d (created or upgraded in place)",
@@ -330,18 +333,19 @@ static taq_rc migrate(pg_t *p, int from)
 /* Create or upgrade the tables, all or nothing. */
 static taq_rc ensure_schema(pg_t *p)
 {
-    TAQ_TRY(exec(p, "begin", "BEGIN", 0, NULL, NULL));
+    TAQ_TRY(run_sql(p, "begin", "BEGIN", 0, NULL, NULL));
     int version = 0;
     taq_rc rc = schema_version(p, &version);
     if (rc == TAQ_OK && version > SCHEMA_VERSION) {
         taq_err_set("tracker: job_tracker schema version %d is newer than this taqmpi knows (%d);"
-                    " use a newer taqmpi", version, SCHEMA_VERSION);
+                    " use a newer taqmpi",
+                    version, SCHEMA_VERSION);
         rc = TAQ_ERR_TRACKER;
     }
     if (rc == TAQ_OK)
         rc = migrate(p, version);
     if (rc == TAQ_OK)
-        return exec(p, "commit the schema", "COMMIT", 0, NULL, NULL);
+        return run_sql(p, "commit the schema", "COMMIT", 0, NULL, NULL);
     PQclear(PQexec(p->conn, "ROLLBACK"));
     return rc;
 }
@@ -354,7 +358,7 @@ static taq_rc lock_date(pg_t *p, const char *job_id, int *got)
     snprintf(key, sizeof key, "%" PRId64, (int64_t)taq_tracker_lock_key(job_id));
     const char *vals[] = {key};
     PGresult *r;
-    TAQ_TRY(exec(p, "lock the date", "SELECT pg_try_advisory_lock($1::bigint)", 1, vals, &r));
+    TAQ_TRY(run_sql(p, "lock the date", "SELECT pg_try_advisory_lock($1::bigint)", 1, vals, &r));
     *got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
     if (*got) {
@@ -372,7 +376,7 @@ static taq_rc unlock_date(pg_t *p)
     p->locked = 0;
     p->date_job_id[0] = '\0';
     const char *vals[] = {p->date_key};
-    return exec(p, "unlock the date", "SELECT pg_advisory_unlock($1::bigint)", 1, vals, NULL);
+    return run_sql(p, "unlock the date", "SELECT pg_advisory_unlock($1::bigint)", 1, vals, NULL);
 }
 
 /* ---- rows -------------------------------------------------------------------- */
@@ -393,9 +397,10 @@ static taq_rc read_state(pg_t *p, const char *job_id, int *exists, taq_job_statu
 {
     const char *vals[] = {job_id};
     PGresult *r;
-    TAQ_TRY(exec(p, "read the date's row",
-                 "SELECT job_status, attempt FROM job_tracker WHERE job_id = $1"
-                 " ORDER BY updated_time DESC NULLS LAST LIMIT 1", 1, vals, &r));
+    TAQ_TRY(run_sql(p, "read the date's row",
+                    "SELECT job_status, attempt FROM job_tracker WHERE job_id = $1"
+                    " ORDER BY updated_time DESC NULLS LAST LIMIT 1",
+                    1, vals, &r));
     *exists = PQntuples(r) > 0;
     *status = TAQ_JOB_FAILED; /* an unknown status is not `success`: run it */
     *attempt = 0;
@@ -428,9 +433,9 @@ static taq_rc write_running(pg_t *p, const taq_job_row_t *row)
     taq_date_format(row->trade_dt, date);
     snprintf(attempt, sizeof attempt, "%" PRId64, row->attempt);
     snprintf(ranks, sizeof ranks, "%" PRId64, row->ranks);
-    const char *vals[] = {row->job_id, row->job, date, attempt, row->host, ranks,
-                          row->slurm_job_id, row->version};
-    return exec(p, "mark the date running", SQL_RUNNING, 8, vals, NULL);
+    const char *vals[] = {row->job_id, row->job,          date,        attempt, row->host,
+                          ranks,       row->slurm_job_id, row->version};
+    return run_sql(p, "mark the date running", SQL_RUNNING, 8, vals, NULL);
 }
 
 /* Under the date's lock: skip a done date, else (re)start its row. */
@@ -446,8 +451,10 @@ static taq_rc claim_row(pg_t *p, const char *job, int32_t date, int force,
         return TAQ_OK;
     }
     if (exists && status == TAQ_JOB_RUNNING)
-        TAQ_LOG(TAQ_LOG_WARN, "%s: taking over a 'running' row left by a run that is gone "
-                              "(attempt %" PRId64 ")", p->date_job_id, attempt);
+        TAQ_LOG(TAQ_LOG_WARN,
+                "%s: taking over a 'running' row left by a run that is gone "
+                "(attempt %" PRId64 ")",
+                p->date_job_id, attempt);
     taq_job_row_t row;
     memset(&row, 0, sizeof row);
     taq_tracker_row_identity(&row, job, date, info);
@@ -497,26 +504,33 @@ static const char SQL_FINISH[] =
     " COALESCE($6::bigint, 0), COALESCE($7::bigint, 0), COALESCE($8::bigint, 0), $9::text,"
     " $10::text WHERE NOT EXISTS (SELECT 1 FROM u)";
 
+/* counts as six text parameters; SQL NULLs (keep the row's counts) when counts is NULL. */
+static void count_params(const taq_counts_t *counts, char text[6][24], const char *vals[6])
+{
+    const taq_counts_t zero = {0};
+    const taq_counts_t *c = counts ? counts : &zero;
+    const int64_t nums[6] = {c->lines, c->trades, c->quotes, c->rejects, c->blank, c->superseded};
+    for (int i = 0; i < 6; i++) {
+        snprintf(text[i], sizeof text[i], "%" PRId64, nums[i]);
+        vals[i] = counts ? text[i] : NULL;
+    }
+}
+
 static taq_rc write_finish(pg_t *p, const char *job, int32_t date, taq_job_status_t status,
                            const taq_counts_t *counts, const char *output, const char *error)
 {
-    taq_job_row_t id;
+    taq_job_row_t id; /* what a recreated row says about itself */
     memset(&id, 0, sizeof id);
     taq_tracker_row_identity(&id, job, date, NULL);
-    char c[6][24], day[11];
-    const int64_t nums[6] = {counts ? counts->lines : 0,   counts ? counts->trades : 0,
-                             counts ? counts->quotes : 0,  counts ? counts->rejects : 0,
-                             counts ? counts->blank : 0,   counts ? counts->superseded : 0};
-    for (int i = 0; i < 6; i++)
-        snprintf(c[i], sizeof c[i], "%" PRId64, nums[i]);
+    char text[6][24], day[11];
     taq_date_format(date, day);
-    const char *vals[] = {id.job_id,
-                          taq_job_status_name(status),
-                          counts ? c[0] : NULL, counts ? c[1] : NULL, counts ? c[2] : NULL,
-                          counts ? c[3] : NULL, counts ? c[4] : NULL, counts ? c[5] : NULL,
-                          output ? output : "", error ? error : "",
-                          id.job, day, id.host, id.slurm_job_id, id.version};
-    return exec(p, "record the end of the date", SQL_FINISH, 15, vals, NULL);
+    const char *vals[15] = {id.job_id, taq_job_status_name(status)};
+    count_params(counts, text, vals + 2);
+    const char *rest[] = {output ? output : "", error ? error : "", id.job, day, id.host,
+                          id.slurm_job_id,      id.version};
+    _Static_assert(8 + sizeof rest / sizeof *rest == 15, "15 parameters");
+    memcpy(vals + 8, rest, sizeof rest);
+    return run_sql(p, "record the end of the date", SQL_FINISH, 15, vals, NULL);
 }
 
 static taq_rc pg_finish(taq_tracker_t *t, const char *job, int32_t date, taq_job_status_t status,
@@ -552,7 +566,7 @@ static void split_job_id(taq_job_row_t *r)
 }
 
 /* A cell as text; "" for NULL, so a seed row's missing columns read as "" and 0. */
-static const char *v(const PGresult *res, int row, int col)
+static const char *cell(const PGresult *res, int row, int col)
 {
     return PQgetvalue(res, row, col);
 }
@@ -560,34 +574,34 @@ static const char *v(const PGresult *res, int row, int col)
 static void parse_row(const PGresult *res, int i, taq_job_row_t *r)
 {
     memset(r, 0, sizeof *r);
-    taq_tracker_copy(r->job_id, sizeof r->job_id, v(res, i, 0));
-    taq_tracker_copy(r->job, sizeof r->job, v(res, i, 1));
-    r->trade_dt = (int32_t)strtol(v(res, i, 2), NULL, 10);
+    taq_tracker_copy(r->job_id, sizeof r->job_id, cell(res, i, 0));
+    taq_tracker_copy(r->job, sizeof r->job, cell(res, i, 1));
+    r->trade_dt = (int32_t)strtol(cell(res, i, 2), NULL, 10);
     if (PQgetisnull(res, i, 1) || PQgetisnull(res, i, 2))
         split_job_id(r);
     r->status = TAQ_JOB_FAILED;
-    status_from(v(res, i, 3), &r->status);
-    r->attempt = strtoll(v(res, i, 4), NULL, 10);
-    r->started = strtod(v(res, i, 5), NULL);
-    r->finished = strtod(v(res, i, 6), NULL);
-    r->updated = strtod(v(res, i, 7), NULL);
-    taq_tracker_copy(r->host, sizeof r->host, v(res, i, 8));
-    r->ranks = strtoll(v(res, i, 9), NULL, 10);
-    taq_tracker_copy(r->slurm_job_id, sizeof r->slurm_job_id, v(res, i, 10));
-    taq_tracker_copy(r->version, sizeof r->version, v(res, i, 11));
-    int64_t *c[] = {&r->counts.lines, &r->counts.trades, &r->counts.quotes,
-                    &r->counts.rejects, &r->counts.blank, &r->counts.superseded};
+    status_from(cell(res, i, 3), &r->status);
+    r->attempt = strtoll(cell(res, i, 4), NULL, 10);
+    r->started = strtod(cell(res, i, 5), NULL);
+    r->finished = strtod(cell(res, i, 6), NULL);
+    r->updated = strtod(cell(res, i, 7), NULL);
+    taq_tracker_copy(r->host, sizeof r->host, cell(res, i, 8));
+    r->ranks = strtoll(cell(res, i, 9), NULL, 10);
+    taq_tracker_copy(r->slurm_job_id, sizeof r->slurm_job_id, cell(res, i, 10));
+    taq_tracker_copy(r->version, sizeof r->version, cell(res, i, 11));
+    int64_t *c[] = {&r->counts.lines,   &r->counts.trades, &r->counts.quotes,
+                    &r->counts.rejects, &r->counts.blank,  &r->counts.superseded};
     for (int k = 0; k < 6; k++)
-        *c[k] = strtoll(v(res, i, 12 + k), NULL, 10);
-    taq_tracker_copy(r->output, sizeof r->output, v(res, i, 18));
-    taq_tracker_copy(r->error, sizeof r->error, v(res, i, 19));
+        *c[k] = strtoll(cell(res, i, 12 + k), NULL, 10);
+    taq_tracker_copy(r->output, sizeof r->output, cell(res, i, 18));
+    taq_tracker_copy(r->error, sizeof r->error, cell(res, i, 19));
 }
 
 static taq_rc pg_list(taq_tracker_t *t, taq_job_row_t **out, size_t *n)
 {
     pg_t *p = t->impl;
     PGresult *r;
-    TAQ_TRY(exec(p, "list the rows", SQL_LIST, 0, NULL, &r));
+    TAQ_TRY(run_sql(p, "list the rows", SQL_LIST, 0, NULL, &r));
     size_t rows = (size_t)PQntuples(r);
     taq_job_row_t *all = TAQ_MALLOC((rows ? rows : 1) * sizeof *all);
     for (size_t i = 0; i < rows; i++)
@@ -601,9 +615,7 @@ static taq_rc pg_list(taq_tracker_t *t, taq_job_row_t **out, size_t *n)
 static void pg_close(taq_tracker_t *t)
 {
     pg_t *p = t->impl;
-    if (p->conn)
-        unlock_date(p); /* a failure here is harmless: PQfinish ends the session */
-    PQfinish(p->conn);
+    PQfinish(p->conn); /* ending the session releases a date lock still held */
     free(p);
 }
 
@@ -627,8 +639,8 @@ taq_rc taq_tracker_open_pg(const char *conninfo, taq_tracker_t **out)
         taq_tracker_close(&t);
         return rc;
     }
-    TAQ_LOG(TAQ_LOG_INFO, "tracker: PostgreSQL host %s port %s database %s user %s",
-            PQhost(conn), PQport(conn), PQdb(conn), PQuser(conn));
+    TAQ_LOG(TAQ_LOG_INFO, "tracker: PostgreSQL host %s port %s database %s user %s", PQhost(conn),
+            PQport(conn), PQdb(conn), PQuser(conn));
     *out = t;
     return TAQ_OK;
 }
