@@ -31,6 +31,10 @@ typedef struct taq_config {
     int force;
     size_t shuffle_round; /* events per destination per shuffle round; 0: default */
     int log_level;       /* TAQ_LOG_* */
+    /* --tracker CONNINFO, or NULL. A private copy (valid until the next
+     * taq_cli_parse): the argv string itself is overwritten with '*' so that
+     * `ps` does not show a password. Never print it raw. */
+    const char *tracker;
 } taq_config_t;
 
 /*

@@ -2,7 +2,8 @@
  * tracker.h - one row per (job, date) that tells an operator what happened.
  *
  * Backends sit behind one small table of functions (tracker_internal.h):
- * the file journal (a workstation needs no server) and, later, PostgreSQL.
+ * PostgreSQL (pg.c, when a connection is configured) and the file journal
+ * (a workstation needs no server), with the same rows and semantics.
  * Only rank 0 talks to the tracker. A claimed (job, date) stays locked until
  * taq_tracker_finish (or the process dies, which releases the lock: that is
  * how a stale `running` row is recognised and taken over).
@@ -58,6 +59,17 @@ typedef struct taq_run_info {
  * OUT *out: release with taq_tracker_close. TAQ_ERR_TRACKER/IO on failure.
  */
 taq_rc taq_tracker_open_journal(const char *output, taq_tracker_t **out);
+
+/*
+ * Open the PostgreSQL backend. conninfo: a libpq "key=value ..." string or a
+ * postgresql:// URI; NULL or "" means libpq's defaults (PG* environment
+ * variables, ~/.pgpass). Creates job_tracker and taq_schema_version when
+ * missing and upgrades an older schema in place (never drops it). Errors
+ * (taq_errmsg) name host and port and never contain a password.
+ * OUT *out: release with taq_tracker_close. TAQ_ERR_TRACKER on failure, also
+ * when built without TAQ_WITH_TRACKER.
+ */
+taq_rc taq_tracker_open_pg(const char *conninfo, taq_tracker_t **out);
 
 /* Outcome of a claim. */
 typedef enum taq_claim {

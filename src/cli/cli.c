@@ -4,6 +4,11 @@
  * getopt_long keeps global state (optind) and prints its own complaints
  * unless opterr is 0; both are reset here so parsing can run more than
  * once in one process (tests) and stays silent on every rank.
+ *
+ * --tracker may carry a password: its value is copied and the argv string
+ * blanked in place, so /proc/<pid>/cmdline (ps) no longer shows it once the
+ * ranks have parsed. mpirun's own command line still does: PGPASSWORD or
+ * ~/.pgpass are the safer places for a password.
  */
 #define _GNU_SOURCE
 #include "taq/cli.h"
@@ -23,7 +28,7 @@ typedef struct opt {
     const char *help;
 } opt_t;
 
-enum { OPT_INPUT = 1000, OPT_OUTPUT, OPT_RANGE, OPT_JOB, OPT_FORCE, OPT_ROUND };
+enum { OPT_INPUT = 1000, OPT_OUTPUT, OPT_RANGE, OPT_JOB, OPT_FORCE, OPT_TRACKER, OPT_ROUND };
 
 static const opt_t options[] = {
     {"input", 1, OPT_INPUT, "DIR",
@@ -35,6 +40,9 @@ static const opt_t options[] = {
      " default: every date in the input"},
     {"job", 1, OPT_JOB, "NAME", "job name recorded in the tracker and the files (default: taq)"},
     {"force", 0, OPT_FORCE, NULL, "reprocess dates the tracker already marks success"},
+    {"tracker", 1, OPT_TRACKER, "CONNINFO",
+     "PostgreSQL tracker, libpq key=value or URI (default: libpq's PG* settings when PGHOST,"
+     " PGPORT, PGDATABASE, PGUSER or PGSERVICE is set, else a journal in the output folder)"},
     {"shuffle-round", 1, OPT_ROUND, "N",
      "records sent to each rank per shuffle round (default: about 64 MiB per rank per round)"},
     {"verbose", 0, 'v', NULL, "more log output (repeat for debug)"},
@@ -48,7 +56,8 @@ void taq_cli_usage(FILE *out)
 {
     fprintf(out, "taqmpi %s - TAQ trade and quote files -> analytical quote tables (HDF5)\n\n"
                  "usage: mpirun -n N taqmpi [options]\n"
-                 "       taqmpi status [--output DIR] [--job NAME] [--date-range FIRST,LAST]\n\n"
+                 "       taqmpi status [--output DIR | --tracker CONNINFO] [--job NAME]\n"
+                 "                     [--date-range FIRST,LAST]\n\n"
                  "options:\n",
             TAQ_VERSION);
     for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -100,7 +109,18 @@ static void defaults(taq_config_t *cfg)
     cfg->log_level = TAQ_LOG_INFO;
 }
 
-static taq_rc apply(int key, const char *arg, taq_config_t *cfg)
+/* The last --tracker value; argv's copy is blanked (see the top of the file). */
+static char *tracker_copy;
+
+static void take_tracker(char *arg, taq_config_t *cfg)
+{
+    free(tracker_copy);
+    tracker_copy = TAQ_STRDUP(arg);
+    memset(arg, '*', strlen(arg));
+    cfg->tracker = tracker_copy;
+}
+
+static taq_rc apply(int key, char *arg, taq_config_t *cfg)
 {
     switch (key) {
     case OPT_INPUT: cfg->input = arg; break;
@@ -112,6 +132,7 @@ static taq_rc apply(int key, const char *arg, taq_config_t *cfg)
         cfg->job_given = 1;
         break;
     case OPT_FORCE: cfg->force = 1; break;
+    case OPT_TRACKER: take_tracker(arg, cfg); break;
     case OPT_ROUND: return parse_count("--shuffle-round", arg, &cfg->shuffle_round);
     case 'v': cfg->log_level = cfg->log_level < TAQ_LOG_DEBUG ? cfg->log_level + 1 : TAQ_LOG_DEBUG; break;
     case 'q': cfg->log_level = TAQ_LOG_ERROR; break;
@@ -120,6 +141,16 @@ static taq_rc apply(int key, const char *arg, taq_config_t *cfg)
     default: return TAQ_ERR_USAGE;
     }
     return TAQ_OK;
+}
+
+/* An argument as an error echoes it: nothing after its first '=' or ':' (a password?). */
+static const char *shown(const char *arg, char *buf, size_t cap)
+{
+    size_t n = strcspn(arg, "=:");
+    if (arg[n] == '\0')
+        return arg;
+    snprintf(buf, cap, "%.*s%c***", (int)(n < 64 ? n : 64), arg, arg[n]);
+    return buf;
 }
 
 taq_rc taq_cli_parse(int argc, char **argv, taq_config_t *cfg)
@@ -143,15 +174,17 @@ taq_rc taq_cli_parse(int argc, char **argv, taq_config_t *cfg)
     optind = first;
     opterr = 0;
     int c;
+    char buf[80];
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        TAQ_FAIL_IF(c == '?', TAQ_ERR_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+        TAQ_FAIL_IF(c == '?', TAQ_ERR_USAGE, "unknown option '%s' (see --help)",
+                    shown(argv[optind - 1], buf, sizeof buf));
         TAQ_FAIL_IF(c == ':', TAQ_ERR_USAGE, "option '%s' needs a value (see --help)",
-                    argv[optind - 1]);
+                    shown(argv[optind - 1], buf, sizeof buf));
         TAQ_TRY(apply(c, optarg, cfg));
         if (cfg->command == TAQ_CMD_HELP || cfg->command == TAQ_CMD_VERSION)
             return TAQ_OK;
     }
     TAQ_FAIL_IF(optind < argc, TAQ_ERR_USAGE, "unexpected argument '%s' (see --help)",
-                argv[optind]);
+                shown(argv[optind], buf, sizeof buf));
     return TAQ_OK;
 }

@@ -28,6 +28,38 @@ static int selected(const taq_config_t *cfg, int32_t date)
     return !cfg->has_range || (date >= cfg->first && date <= cfg->last);
 }
 
+/*
+ * The PostgreSQL connection to use, or NULL for the journal: --tracker, else
+ * "" (libpq's defaults) when the environment configures libpq.
+ */
+static const char *tracker_conninfo(const taq_config_t *cfg)
+{
+    static const char *const vars[] = {"PGHOST", "PGDATABASE", "PGSERVICE", "PGPORT", "PGUSER"};
+    if (cfg->tracker)
+        return cfg->tracker;
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i]))
+            return "";
+    return NULL;
+}
+
+/* Rank 0: open the tracker tracker_conninfo() selects. */
+static taq_rc open_tracker(const taq_config_t *cfg, taq_tracker_t **out)
+{
+    const char *conninfo = tracker_conninfo(cfg);
+    if (conninfo)
+        return taq_tracker_open_pg(conninfo, out);
+    return taq_tracker_open_journal(cfg->output, out);
+}
+
+/* The journal backend creates the output folder; with PostgreSQL nothing else would. */
+static taq_rc make_output(const char *output)
+{
+    TAQ_FAIL_IF(mkdir(output, 0777) != 0 && errno != EEXIST, TAQ_ERR_IO,
+                "cannot create output folder %s: %s", output, strerror(errno));
+    return TAQ_OK;
+}
+
 /* COLLECTIVE: inventory on every rank; rank 0 opens the tracker. */
 static taq_rc setup(run_ctx_t *ctx, taq_tracker_t **tracker)
 {
@@ -35,7 +67,9 @@ static taq_rc setup(run_ctx_t *ctx, taq_tracker_t **tracker)
     if (ctx->rank == 0) {
         rc = taq_plan_scan(ctx->cfg->input, &ctx->inv);
         if (rc == TAQ_OK)
-            rc = taq_tracker_open_journal(ctx->cfg->output, tracker);
+            rc = open_tracker(ctx->cfg, tracker);
+        if (rc == TAQ_OK)
+            rc = make_output(ctx->cfg->output);
     }
     rc = taq_inventory_bcast(rc, &ctx->inv, ctx->comm);
     return rc;
@@ -210,14 +244,14 @@ out:
 int taq_pipeline_status(const taq_config_t *cfg)
 {
     struct stat st;
-    if (stat(cfg->output, &st) != 0) {
+    if (!tracker_conninfo(cfg) && stat(cfg->output, &st) != 0) {
         fprintf(stderr, "taqmpi status: output folder %s: %s\n", cfg->output, strerror(errno));
         return 2;
     }
     taq_tracker_t *t = NULL;
     taq_job_row_t *rows = NULL;
     size_t n = 0;
-    taq_rc rc = taq_tracker_open_journal(cfg->output, &t);
+    taq_rc rc = open_tracker(cfg, &t);
     if (rc == TAQ_OK)
         rc = taq_tracker_list(t, cfg->job_given ? cfg->job : NULL,
                               cfg->has_range, cfg->first, cfg->last, &rows, &n);

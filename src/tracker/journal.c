@@ -248,19 +248,11 @@ static taq_rc journal_update(journal_t *j, const char *job_id, change_fn change,
 
 /* ---- per-date locks ---------------------------------------------------- */
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = UINT64_C(1469598103934665603);
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-    return h;
-}
-
 /* Take the date's lock without waiting. *busy = 1 when another process holds it. */
 static taq_rc lock_date(journal_t *j, const char *job_id, int *busy)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%016" PRIx64 ".lock", j->lockdir, fnv1a(job_id));
+    snprintf(path, sizeof path, "%s/%016" PRIx64 ".lock", j->lockdir, taq_tracker_lock_key(job_id));
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     TAQ_FAIL_IF(fd < 0, TAQ_ERR_TRACKER, "cannot open lock file %s: %s", path, strerror(errno));
     *busy = 0;

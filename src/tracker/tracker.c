@@ -39,6 +39,14 @@ void taq_tracker_job_id(const char *job, int32_t date, char out[TAQ_JOB_TEXT])
     memcpy(out + n + 1, d, 11);
 }
 
+uint64_t taq_tracker_lock_key(const char *job_id)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (const char *s = job_id; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    return h;
+}
+
 double taq_tracker_clock(void)
 {
     struct timespec ts;
@@ -97,6 +105,16 @@ taq_rc taq_tracker_list(taq_tracker_t *t, const char *job, int has_range, int32_
     qsort(*rows, *n, sizeof **rows, cmp_row);
     return TAQ_OK;
 }
+
+#ifndef TAQ_WITH_TRACKER
+taq_rc taq_tracker_open_pg(const char *conninfo, taq_tracker_t **out)
+{
+    (void)conninfo;
+    *out = NULL;
+    TAQ_FAIL_IF(1, TAQ_ERR_TRACKER, "tracker: this taqmpi was built without PostgreSQL support"
+                                    " (TAQ_WITH_TRACKER=OFF)");
+}
+#endif
 
 void taq_tracker_close(taq_tracker_t **t)
 {

@@ -27,6 +27,8 @@ void taq_tracker_job_id(const char *job, int32_t date, char out[TAQ_JOB_TEXT]);
 void taq_tracker_row_identity(taq_job_row_t *row, const char *job, int32_t date,
                               const taq_run_info_t *info);
 double taq_tracker_clock(void);
+/* 64-bit FNV-1a of job_id: names the date's lock (a lock file, an advisory lock key). */
+uint64_t taq_tracker_lock_key(const char *job_id);
 /* Bounded copy that always NUL-terminates. */
 void taq_tracker_copy(char *dst, size_t cap, const char *src);
 
