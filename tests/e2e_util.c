@@ -82,14 +82,20 @@ int e2e_same_double(double a, double b)
     return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;
 }
 
+/* memcmp that accepts NULL for empty arrays (memcmp(NULL, NULL, 0) is undefined). */
+static int same_bytes(const void *a, const void *b, size_t n)
+{
+    return n == 0 || memcmp(a, b, n) == 0;
+}
+
 int e2e_same_day(const taq_h5_date_t *a, const taq_h5_date_t *b)
 {
     return a->n_trade == b->n_trade && a->n_quote == b->n_quote && a->n_final == b->n_final &&
            a->n_rejects == b->n_rejects &&
-           memcmp(a->trade, b->trade, a->n_trade * sizeof *a->trade) == 0 &&
-           memcmp(a->quote, b->quote, a->n_quote * sizeof *a->quote) == 0 &&
-           memcmp(a->final, b->final, a->n_final * sizeof *a->final) == 0 &&
-           memcmp(a->rejects, b->rejects, a->n_rejects * sizeof *a->rejects) == 0 &&
+           same_bytes(a->trade, b->trade, a->n_trade * sizeof *a->trade) &&
+           same_bytes(a->quote, b->quote, a->n_quote * sizeof *a->quote) &&
+           same_bytes(a->final, b->final, a->n_final * sizeof *a->final) &&
+           same_bytes(a->rejects, b->rejects, a->n_rejects * sizeof *a->rejects) &&
            memcmp(&a->attrs.counts, &b->attrs.counts, sizeof a->attrs.counts) == 0 &&
            strcmp(a->attrs.trade_dt, b->attrs.trade_dt) == 0;
 }

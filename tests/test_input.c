@@ -117,7 +117,8 @@ static void test_ranges_split_lines_exactly(void)
                 if (c.len && ((jl > 0 && text[jl - 1] != '\n') ||
                               (jl + c.len < n && c.data[c.len - 1] != '\n')))
                     bad++;
-                memcpy(joined + jl, c.data, c.len);
+                if (c.len)
+                    memcpy(joined + jl, c.data, c.len);
                 jl += c.len;
                 free(c.data);
             }

@@ -192,7 +192,8 @@ taq_rc taq_plan_scan(const char *input, taq_inventory_t *inv)
         taq_inventory_free(inv);
         return rc;
     }
-    qsort(inv->dates, inv->n_dates, sizeof *inv->dates, cmp_date);
+    if (inv->n_dates > 1)
+        qsort(inv->dates, inv->n_dates, sizeof *inv->dates, cmp_date);
     for (size_t i = 0; i < inv->n_dates; i++)
         qsort(inv->dates[i].files, inv->dates[i].n_files, sizeof(taq_input_file_t), cmp_file);
     return TAQ_OK;

@@ -33,7 +33,8 @@ static int cmp_event_pair(const void *a, const void *b)
 
 void taq_shuffle_sort_pairs(taq_event_t *ev, size_t n)
 {
-    qsort(ev, n, sizeof *ev, cmp_event_pair);
+    if (n > 1) /* qsort with a NULL base is undefined, even for n == 0 */
+        qsort(ev, n, sizeof *ev, cmp_event_pair);
 }
 
 static void pair_of(const taq_event_t *e, taq_pair_t *p)
@@ -59,7 +60,8 @@ static void count_pairs(const taq_event_t *ev, size_t n, taq_vec_t *out)
 /* Sort and combine counts of equal pairs (rank 0, after the gather). */
 static size_t merge_counts(pair_count_t *pc, size_t n)
 {
-    qsort(pc, n, sizeof *pc, cmp_pair);
+    if (n > 1)
+        qsort(pc, n, sizeof *pc, cmp_pair);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (k > 0 && cmp_pair(&pc[k - 1].pair, &pc[i].pair) == 0)

@@ -395,7 +395,8 @@ static taq_rc journal_list(taq_tracker_t *t, taq_job_row_t **out, size_t *n)
     }
     if (kept)
         memmove(all, all + rows.len - kept, kept * sizeof *all);
-    qsort(all, kept, sizeof *all, cmp_job_id);
+    if (kept > 1)
+        qsort(all, kept, sizeof *all, cmp_job_id);
     *out = all;
     *n = kept;
     return rc != TAQ_OK ? rc : rc2;

@@ -102,7 +102,8 @@ taq_rc taq_tracker_list(taq_tracker_t *t, const char *job, int has_range, int32_
         (*rows)[kept++] = *r;
     }
     *n = kept;
-    qsort(*rows, *n, sizeof **rows, cmp_row);
+    if (*n > 1)
+        qsort(*rows, *n, sizeof **rows, cmp_row);
     return TAQ_OK;
 }
 
