@@ -1621,7 +1621,8 @@ static void write_manifest(const gen_t *g)
             TAQGEN_VERSION);
     manifest_counts(f, g);
     manifest_options(f, g->o);
-    if (ferror(f) | fclose(f) || rename(tmp, path) != 0)
+    const int write_failed = ferror(f);
+    if (fclose(f) != 0 || write_failed || rename(tmp, path) != 0)
         die(1, "cannot write %s: %s", path, strerror(errno));
 }
 

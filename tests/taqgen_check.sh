@@ -7,7 +7,11 @@
 #   manifest     the manifest's counts against the files (wc, grep, awk)
 #   dates        two dates into one --out; a rerun needs --force
 #   cli          usage errors exit 2, --help lists every option
+#   verify       bench/taqgen_verify.py (an independent SPEC 1.2 reading)
+#                re-derives every manifest count, per reject reason too
 set -eu
+
+VERIFY="$(cd "$(dirname "$0")/.." && pwd)/bench/taqgen_verify.py"
 
 TAQGEN=$1
 SCRATCH=$2
@@ -144,8 +148,15 @@ case_cli() {
     done
 }
 
+case_verify() {
+    gen mixed
+    "${PYTHON:-python3}" "$VERIFY" mixed $DATE || fail "mixed CSV/JSON day"
+    gen json --format json --exchanges 4 --files-per-exchange 3 --gzip
+    "${PYTHON:-python3}" "$VERIFY" json $DATE || fail "JSON (both key styles), gzip"
+}
+
 case "$CASE" in
-determinism | gzip | manifest | dates | cli) "case_$CASE" ;;
+determinism | gzip | manifest | dates | cli | verify) "case_$CASE" ;;
 *) fail "unknown case" ;;
 esac
 echo "taqgen_check $CASE: ok"
