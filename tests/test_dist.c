@@ -190,10 +190,60 @@ static void test_unreadable_file_fails_date(void)
     free(dir);
 }
 
+/* Value of `key` in a taqgen manifest (key=value lines); -1 when absent. */
+static long long manifest(const char *dir, const char *name, const char *key)
+{
+    char *path = NULL, line[512];
+    if (asprintf(&path, "%s/%s", dir, name) < 0)
+        abort();
+    FILE *f = fopen(path, "r");
+    free(path);
+    long long v = -1;
+    size_t k = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, k) == 0 && line[k] == '=')
+            v = atoll(line + k + 1);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+/* Two generated days (the first gzip, so whole files move), at 1, 2, 4 and 16 ranks. */
+static void test_taqgen_days_every_rank_count(void)
+{
+    char *dir = taq_test_tmpdir("dist");
+    const char *gen = TAQ_BINARY_DIR "/bench/taqgen --quiet --out in --events 30000 --symbols 300"
+                      " --exchanges 4 --files-per-exchange 3 --seed 7";
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s --date 2020-08-05 --gzip", gen), 0);
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s --date 2020-08-06 --crlf-share 0.01", gen), 0);
+    const int n[] = {1, 2, 4, 16};
+    compare_runs(dir, n, 4, "");
+    const char *names[] = {"taq_20200805.h5", "taq_20200806.h5"};
+    const char *mf[] = {"in/taqgen_20200805.manifest", "in/taqgen_20200806.manifest"};
+    for (int i = 0; i < 2; i++) {
+        taq_h5_date_t d = e2e_read(dir, "out4", names[i]);
+        const taq_counts_t *c = &d.attrs.counts;
+        CU_ASSERT_EQUAL(c->lines, manifest(dir, mf[i], "lines"));
+        CU_ASSERT_EQUAL(c->trades, manifest(dir, mf[i], "trades"));
+        CU_ASSERT_EQUAL(c->quotes, manifest(dir, mf[i], "quotes"));
+        CU_ASSERT_EQUAL(c->rejects, manifest(dir, mf[i], "rejects"));
+        CU_ASSERT_EQUAL(c->blank, manifest(dir, mf[i], "blank"));
+        CU_ASSERT_EQUAL(c->superseded, manifest(dir, mf[i], "superseded"));
+        CU_ASSERT_EQUAL((long long)d.n_trade, manifest(dir, mf[i], "final_trades"));
+        CU_ASSERT_EQUAL((long long)d.n_quote, manifest(dir, mf[i], "final_quotes"));
+        CU_ASSERT_EQUAL(d.n_final, d.n_quote);
+        CU_ASSERT(d.n_rejects > 0);
+        taq_h5_date_free(&d);
+    }
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
         TAQ_CASE(test_one_big_file_every_rank_count),
+        TAQ_CASE(test_taqgen_days_every_rank_count),
         TAQ_CASE(test_tiny_shuffle_rounds),
         TAQ_CASE(test_one_symbol_day),
         TAQ_CASE(test_more_ranks_than_files),
