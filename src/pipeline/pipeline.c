@@ -186,8 +186,8 @@ static taq_rc run_date(run_ctx_t *ctx, taq_tracker_t *tracker, size_t di, tally_
     reduce_stages(res.st, ctx->comm);
     if (ctx->rank == 0)
         rc = finish_date(ctx, tracker, date, drc, &res, tally);
-    if (drc != TAQ_OK)
-        tally->failed += ctx->rank != 0;
+    if (drc != TAQ_OK && ctx->rank != 0)
+        tally->failed++; /* rank 0 counted it in finish_date; every rank must exit 1 */
     int32_t v = rc;
     TAQ_MPI_CHECK(MPI_Bcast(&v, 1, MPI_INT32_T, 0, ctx->comm));
     return (taq_rc)v;
@@ -226,6 +226,8 @@ int taq_pipeline_run(const taq_config_t *cfg, MPI_Comm comm)
     if (ctx.rank == 0)
         TAQ_LOG(TAQ_LOG_INFO, "%s: %zu date(s) in the input, %zu selected, %d rank(s)",
                 cfg->input, ctx.inv.n_dates, n_sel, ctx.size);
+    if (ctx.rank == 0 && n_sel == 0)
+        TAQ_LOG(TAQ_LOG_WARN, "no date of %s is selected: nothing to do", cfg->input);
     for (size_t i = 0; i < ctx.inv.n_dates && rc == TAQ_OK; i++)
         if (selected(cfg, ctx.inv.dates[i].date))
             rc = run_date(&ctx, tracker, i, &tally);
