@@ -88,7 +88,7 @@ find_taqmpi() {
         ${SLURM_SUBMIT_DIR:+"$SLURM_SUBMIT_DIR" "$SLURM_SUBMIT_DIR/.."}; do
         c=$c/build/src/taqmpi
         if [ -f "$c" ] && [ -x "$c" ]; then
-            readlink -f "$c"
+            echo "$(readlink -f "${c%/taqmpi}")/taqmpi"
             return
         fi
         tried+=("$c")

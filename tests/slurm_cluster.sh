@@ -92,6 +92,8 @@ start_munge() {
 start() {
     local state=$1 port=${TAQ_TEST_SLURMPORT:-16817} tries=0 dir
     [ "$(id -u)" -eq 0 ] || { log "needs root (slurmd, munged as user munge)"; exit 1; }
+    # A cluster left by a killed run (its stop never ran) goes first.
+    [ ! -f "$state" ] || stop "$state" >&2
     while port_taken "$port" || port_taken $((port + 1)); do
         tries=$((tries + 1))
         [ "$tries" -lt 10 ] || { log "no free port pair from ${TAQ_TEST_SLURMPORT:-16817}"; exit 1; }
