@@ -97,7 +97,9 @@ find_taqmpi() {
         "Set TAQ_BIN=/path/to/taqmpi (or TAQ_HOME=/path/to/checkout)."
 }
 
-# The date of array task $1: see "Job-array mode" above.
+# The date of array task $1 (see "Job-array mode" above); nothing when the
+# task lies past the end of TAQ_DATES. Runs in $(...): die exits only the
+# subshell, and set -e then stops the caller with the same status.
 array_date() {
     local task=$1 first last d
     if [ -n "${TAQ_ARRAY_DATES:-}" ]; then
@@ -112,11 +114,13 @@ array_date() {
         die "array task $task: set TAQ_DATES=FIRST,LAST (or use slurm/backfill.sh)"
     first=${TAQ_DATES%%,*}
     last=${TAQ_DATES#*,}
-    d=$(date -u -d "$first + $task days" +%F 2>/dev/null) ||
+    if ! [[ "$first" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] ||
+        ! d=$(date -u -d "$first + $task days" +%F 2>/dev/null); then
         die "TAQ_DATES=$TAQ_DATES: '$first' is not a YYYY-MM-DD date"
+    fi
     if [[ "$d" > "$last" ]]; then
         echo "taq.sh: array task $task is day $d, after $last: nothing to do" >&2
-        exit 0
+        return 0 # no date: the caller's cue to stop
     fi
     echo "$d"
 }
@@ -160,6 +164,7 @@ main() {
     if [ -n "${SLURM_ARRAY_TASK_ID:-}" ]; then
         local d
         d=$(array_date "$SLURM_ARRAY_TASK_ID")
+        [ -n "$d" ] || exit 0
         args+=(--date-range "$d,$d")
         what="array task ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}, date $d"
     elif [ -n "${TAQ_DATES:-}" ]; then

@@ -25,8 +25,8 @@
 #define BACKFILL_SH TAQ_SOURCE_DIR "/slurm/backfill.sh"
 enum { JOB_WAIT_S = 120 };
 /* Shell: $PATH without empty entries and folders that hold a taqmpi. */
-#define PATH_WITHOUT_TAQMPI                                                                  \
-    "echo \"$PATH\" | tr : '\\n' | while read -r p; do "                                          \
+#define PATH_WITHOUT_TAQMPI                                                                        \
+    "echo \"$PATH\" | tr : '\\n' | while read -r p; do "                                           \
     "[ -n \"$p\" ] && [ ! -x \"$p/taqmpi\" ] && echo \"$p\"; done | paste -sd: -"
 
 /* stdout of a shell command (caller frees); NULL if it could not run. */
@@ -65,9 +65,9 @@ static char *field(const char *line, const char *key)
 
 static int terminal(const char *state)
 {
-    static const char *const done[] = {"COMPLETED", "FAILED",    "CANCELLED",     "TIMEOUT",
-                                       "NODE_FAIL", "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL",
-                                       "DEADLINE"};
+    static const char *const done[] = {"COMPLETED",     "FAILED",    "CANCELLED",
+                                       "TIMEOUT",       "NODE_FAIL", "PREEMPTED",
+                                       "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"};
     for (size_t i = 0; i < sizeof done / sizeof *done; i++)
         if (strcmp(state, done[i]) == 0)
             return 1;
@@ -166,10 +166,17 @@ static int file_has(const char *dir, const char *rel, const char *text)
     return ok;
 }
 
-/* A copy of the sample in a fresh dir, with the direct run's files in ref/. */
+/*
+ * A copy of the sample in a fresh dir, with the direct run's files in ref/.
+ * A bad line in each date puts a row in /rejects too, so the comparison
+ * covers every dataset.
+ */
 static char *sample_with_reference(void)
 {
     char *dir = e2e_sample_dir();
+    const char *bad = "not,a,line\n";
+    taq_test_write_file(dir, "data/csv/2020-08-05/NYSE/part-99.txt", bad, strlen(bad));
+    taq_test_write_file(dir, "data/csv/2020-08-06/NYSE/part-99.txt", bad, strlen(bad));
     CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s -n 2 %s --output ref", TAQ_MPIEXEC, TAQMPI), 0);
     return dir;
 }
@@ -195,12 +202,14 @@ static char *job_id_from_log(const char *dir)
 static void test_single_job(void)
 {
     char *dir = sample_with_reference();
-    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "mkdir -p co/slurm co/build/src && cp '%s' co/slurm/ && "
-                                       "ln -s '%s' co/build/src/taqmpi",
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir,
+                                  "mkdir -p co/slurm co/build/src && cp '%s' co/slurm/ && "
+                                  "ln -s '%s' co/build/src/taqmpi",
                                   TAQ_SH, TAQMPI),
                           0);
-    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "cd co && PATH=$(%s) TAQ_INPUT=../data TAQ_OUTPUT=../slurm "
-                                       "sbatch --parsable slurm/taq.sh",
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir,
+                                  "cd co && PATH=$(%s) TAQ_INPUT=../data TAQ_OUTPUT=../slurm "
+                                  "sbatch --parsable slurm/taq.sh",
                                   PATH_WITHOUT_TAQMPI),
                           0);
     char *id = job_id_from_log(dir);
@@ -255,8 +264,9 @@ static void test_backfill_array(void)
 
 /*
  * Plain `sbatch --array` without backfill.sh: task K is FIRST + K calendar
- * days. 2020-08-04 is not in the input, so task 0 succeeds doing nothing.
- * This one launches with mpirun inside the allocation.
+ * days. 2020-08-04 is not in the input, so task 0 succeeds doing nothing;
+ * task 3 is past LAST and succeeds at once. Launched with mpirun inside
+ * the allocation.
  */
 static void test_calendar_array_mpirun(void)
 {
@@ -264,11 +274,11 @@ static void test_calendar_array_mpirun(void)
     CU_ASSERT_EQUAL_FATAL(e2e_run(dir,
                                   "TAQ_BIN='%s' TAQ_OUTPUT=slurm TAQ_LAUNCHER=mpirun "
                                   "TAQ_DATES=2020-08-04,2020-08-06 sbatch --parsable "
-                                  "--array=0-2%%2 --ntasks=2 --output=taqmpi-%%A_%%a.out '%s'",
+                                  "--array=0-3%%2 --ntasks=2 --output=taqmpi-%%A_%%a.out '%s'",
                                   TAQMPI, TAQ_SH),
                           0);
     char *id = job_id_from_log(dir);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         char task[64];
         snprintf(task, sizeof task, "%s_%d", id, k);
         assert_job(task, "COMPLETED 0:0");
@@ -277,6 +287,8 @@ static void test_calendar_array_mpirun(void)
     snprintf(out, sizeof out, "taqmpi-%s_0.out", id);
     CU_ASSERT(file_has(dir, out, "mpirun -n 2 "));
     CU_ASSERT(file_has(dir, out, "0 selected"));
+    snprintf(out, sizeof out, "taqmpi-%s_3.out", id);
+    CU_ASSERT(file_has(dir, out, "is day 2020-08-07, after 2020-08-06: nothing to do"));
     CU_ASSERT_FALSE(e2e_exists(dir, "slurm/taq_20200804.h5"));
     assert_same_file(dir, "ref", "slurm", "taq_20200805.h5");
     assert_same_file(dir, "ref", "slurm", "taq_20200806.h5");
@@ -321,20 +333,16 @@ static int use_test_cluster(void)
     }
     fclose(f);
     dir[strcspn(dir, "\n")] = '\0';
-    extern char **environ;
-    for (int again = 1; again;) {
-        again = 0;
-        for (char **e = environ; *e; e++)
-            if (strncmp(*e, "SLURM_", 6) == 0 || strncmp(*e, "TAQ_", 4) == 0) {
-                char *name = strndup(*e, strcspn(*e, "="));
-                if (strcmp(name, "TAQ_TEST_SLURMSTATE") != 0) {
-                    unsetenv(name);
-                    again = 1;
-                }
-                free(name);
-                if (again)
-                    break;
-            }
+    /* Collect the names first: unsetenv changes environ under our feet. */
+    char *names[256];
+    int n = 0;
+    for (char **e = environ; *e && n < 256; e++)
+        if ((strncmp(*e, "SLURM_", 6) == 0 || strncmp(*e, "TAQ_", 4) == 0) &&
+            strncmp(*e, "TAQ_TEST_", 9) != 0)
+            names[n++] = strndup(*e, strcspn(*e, "="));
+    for (int i = 0; i < n; i++) {
+        unsetenv(names[i]);
+        free(names[i]);
     }
     char conf[4200];
     snprintf(conf, sizeof conf, "%s/slurm.conf", dir);
