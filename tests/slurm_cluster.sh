@@ -137,8 +137,9 @@ stop() {
     export SLURM_CONF=$dir/slurm.conf
     if [ -f "$SLURM_CONF" ] && [ -s "$dir/slurmctld.pid" ]; then
         # Jobs first, so no slurmstepd or MPI rank outlives the cluster.
-        scancel --full --quiet --state=PENDING 2>/dev/null || true
-        scancel --full --quiet 2>/dev/null || true
+        local -a jobs
+        mapfile -t jobs < <(squeue -h -o %A 2>/dev/null || true)
+        [ ${#jobs[@]} -eq 0 ] || scancel --quiet "${jobs[@]}" 2>/dev/null || true
         wait_for 20 no_jobs ||
             log "jobs still listed after 20 s: $(squeue -h 2>&1)"
         scontrol shutdown 2>/dev/null || true
