@@ -114,9 +114,10 @@ array_date() {
         die "array task $task: set TAQ_DATES=FIRST,LAST (or use slurm/backfill.sh)"
     first=${TAQ_DATES%%,*}
     last=${TAQ_DATES#*,}
-    if ! [[ "$first" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] ||
+    local iso='^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+    if ! [[ "$first" =~ $iso && "$last" =~ $iso ]] ||
         ! d=$(date -u -d "$first + $task days" +%F 2>/dev/null); then
-        die "TAQ_DATES=$TAQ_DATES: '$first' is not a YYYY-MM-DD date"
+        die "TAQ_DATES=$TAQ_DATES: not FIRST,LAST as YYYY-MM-DD dates"
     fi
     if [[ "$d" > "$last" ]]; then
         echo "taq.sh: array task $task is day $d, after $last: nothing to do" >&2
