@@ -2,8 +2,10 @@
 # Install every Debian package taqmpi needs to build, run and test.
 # Idempotent; needs root (or sudo). Used by README and .ci/run.
 set -euo pipefail
+# postgresql, munge and slurm-wlm are for the tests only: a real tracker
+# server and a real one-node Slurm for slurm/taq.sh (tests/slurm_cluster.sh).
 pkgs=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
-      hdf5-tools libpq-dev zlib1g-dev libcunit1-dev postgresql
+      hdf5-tools libpq-dev zlib1g-dev libcunit1-dev postgresql munge slurm-wlm
       python3 python3-h5py python3-pandas valgrind)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -195,6 +195,36 @@ static void test_hostile_job_name_and_listing(void)
     free(dir);
 }
 
+/* The row records the Slurm job; an array task as "<array job>_<task>". */
+static void test_slurm_job_id_recorded(void)
+{
+    char *dir = taq_test_tmpdir("tracker");
+    taq_tracker_t *t = NULL;
+    taq_claim_t c;
+    CU_ASSERT_EQUAL_FATAL(taq_tracker_open_journal(dir, &t), TAQ_OK);
+    /* This case may itself run inside a Slurm job: start from a clean slate. */
+    unsetenv("SLURM_JOB_ID");
+    unsetenv("SLURM_ARRAY_JOB_ID");
+    unsetenv("SLURM_ARRAY_TASK_ID");
+    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(5), 0, &info, &c), TAQ_OK);
+    CU_ASSERT_STRING_EQUAL(row_of(t, "job", day(5)).slurm_job_id, "");
+    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(5), TAQ_JOB_SUCCESS, NULL, "", ""), TAQ_OK);
+    setenv("SLURM_JOB_ID", "4242", 1);
+    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(6), 0, &info, &c), TAQ_OK);
+    CU_ASSERT_STRING_EQUAL(row_of(t, "job", day(6)).slurm_job_id, "4242");
+    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(6), TAQ_JOB_SUCCESS, NULL, "", ""), TAQ_OK);
+    /* Array task 3 of array job 4240 runs as job 4243. */
+    setenv("SLURM_JOB_ID", "4243", 1);
+    setenv("SLURM_ARRAY_JOB_ID", "4240", 1);
+    setenv("SLURM_ARRAY_TASK_ID", "3", 1);
+    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(7), 0, &info, &c), TAQ_OK);
+    CU_ASSERT_STRING_EQUAL(row_of(t, "job", day(7)).slurm_job_id, "4240_3");
+    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(7), TAQ_JOB_SUCCESS, NULL, "", ""), TAQ_OK);
+    taq_tracker_close(&t);
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
@@ -202,6 +232,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_concurrent_claim_is_busy),
         TAQ_CASE(test_stale_running_taken_over),
         TAQ_CASE(test_hostile_job_name_and_listing),
+        TAQ_CASE(test_slurm_job_id_recorded),
     };
     return taq_test_main(argc, argv, "tracker", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }

@@ -40,7 +40,7 @@ typedef struct taq_job_row {
     double updated;            /* Unix seconds of the last change */
     char host[256];
     int64_t ranks;
-    char slurm_job_id[64];     /* "" outside Slurm */
+    char slurm_job_id[64];     /* "" outside Slurm; "<array job>_<task>" in a job array */
     char version[32];
     taq_counts_t counts;
     char output[TAQ_JOB_TEXT];

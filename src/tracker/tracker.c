@@ -3,6 +3,7 @@
  * job ids, the identity of a run (host, Slurm job, version), the filter and
  * sort of `taqmpi status`, and its table printer.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +55,21 @@ double taq_tracker_clock(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/*
+ * The Slurm job a row belongs to: SLURM_JOB_ID, except in a job array, where
+ * every task has its own SLURM_JOB_ID that says nothing about the array;
+ * there it is "<array job>_<task>", the name squeue, scontrol and sacct use.
+ */
+static void slurm_job_id(char *out, size_t cap)
+{
+    const char *array = getenv("SLURM_ARRAY_JOB_ID"), *task = getenv("SLURM_ARRAY_TASK_ID");
+    if (array && *array && task && *task) {
+        snprintf(out, cap, "%s_%s", array, task);
+        return;
+    }
+    taq_tracker_copy(out, cap, getenv("SLURM_JOB_ID"));
+}
+
 void taq_tracker_row_identity(taq_job_row_t *row, const char *job, int32_t date,
                               const taq_run_info_t *info)
 {
@@ -63,7 +79,7 @@ void taq_tracker_row_identity(taq_job_row_t *row, const char *job, int32_t date,
     if (gethostname(row->host, sizeof row->host) != 0)
         row->host[0] = '\0';
     row->host[sizeof row->host - 1] = '\0';
-    taq_tracker_copy(row->slurm_job_id, sizeof row->slurm_job_id, getenv("SLURM_JOB_ID"));
+    slurm_job_id(row->slurm_job_id, sizeof row->slurm_job_id);
     taq_tracker_copy(row->version, sizeof row->version, TAQ_VERSION);
     row->ranks = info ? info->ranks : 0;
 }
