@@ -115,6 +115,8 @@ static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t
 /* COLLECTIVE: move every record to the rank that owns its (symbol, exchange). */
 static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
 {
+    if (ctx->size == 1)
+        return TAQ_OK; /* one rank owns every pair: nothing to move */
     double t0 = taq_now();
     taq_shuffle_sort_pairs(b->events.data, b->events.len);
     taq_routing_t routing;
