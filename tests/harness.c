@@ -52,11 +52,6 @@ int taq_test_main(int argc, char **argv, const char *suite, const taq_case_t *ca
     return failed ? 1 : 0;
 }
 
-const char *taq_test_data_dir(void)
-{
-    return TAQ_TEST_DATA_DIR;
-}
-
 char *taq_test_tmpdir(const char *tag)
 {
     static int serial;

@@ -22,8 +22,6 @@ typedef struct taq_case {
 int taq_test_main(int argc, char **argv, const char *suite, const taq_case_t *cases, int ncases,
                   int mpi);
 
-/* Path of the source tree's tests/data and of a scratch dir for this case (created). */
-const char *taq_test_data_dir(void);
 /* A fresh empty directory under the build tree, unique per process; caller frees. */
 char *taq_test_tmpdir(const char *tag);
 /* Write `len` bytes to dir/relpath, creating parent folders. Asserts success. */
