@@ -58,7 +58,10 @@ static void gen_key(int r, int64_t i, char *symbol, char *exchange)
         memcpy(symbol, "ABCDEFGHIJKLMNO", 15);
         symbol[15] = (char)('A' + r % 26);
     } else {
-        snprintf(symbol, TAQ_SYMBOL_LEN, "S%dI%lld", r, (long long)i);
+        /* Bounded operands: "S" + up to 4 + "I" + up to 9 digits fits 16 bytes. */
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "S%dI%lld", r % 10000, (long long)(i % 1000000000));
+        memcpy(symbol, tmp, strnlen(tmp, TAQ_SYMBOL_LEN));
     }
     if (i % 2)
         memcpy(exchange, "EXCHANGE", TAQ_EXCHANGE_LEN);
