@@ -33,6 +33,7 @@
 
 #include "h5/h5_internal.h"
 #include "h5/h5_testing.h"
+#include "taq/fault.h"
 #include "taq/h5.h"
 
 #define TAQ_H5_DEFLATE_LEVEL 1               /* fast; the data is mostly prices and times */
@@ -345,6 +346,8 @@ out:
     /* Collective close on every rank that opened, whatever happened before. */
     if (fid >= 0 && H5Fclose(fid) < 0 && rc == TAQ_OK)
         rc = taq_h5_fail("cannot close %s", tmp);
+    if (rc == TAQ_OK)
+        taq_fault_point("write", rank); /* test hook: data written, not yet renamed */
     rc = taq_mpi_agree(rc, comm);
     if (rank == 0 && rc == TAQ_OK)
         rc = commit(tmp, path);
