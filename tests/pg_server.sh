@@ -3,6 +3,8 @@
 #
 #   pg_server.sh start STATEFILE [PORT]   initdb + start; writes "DIR\nPORT" to STATEFILE
 #   pg_server.sh stop  STATEFILE          stop -m fast, remove DIR and STATEFILE
+#   pg_server.sh halt  STATEFILE          stop -m fast, keep DIR (fault tests)
+#   pg_server.sh resume STATEFILE         start a halted server again, same port
 #
 # The cluster lives in a fresh /tmp/taq_pg.XXXXXX (data in DIR/data, the unix
 # socket in DIR) owned by postgres: initdb and pg_ctl refuse to run as root.
@@ -23,6 +25,12 @@ as_pg() {
     fi
 }
 
+pg_start() {
+    as_pg "$BINDIR/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 30 start \
+        -o "-k $1 -p $2 -c listen_addresses=127.0.0.1 -c fsync=off \
+            -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+}
+
 start() {
     state=$1
     port=${2:-${TAQ_TEST_PGPORT:-54329}}
@@ -33,9 +41,7 @@ start() {
         --auth-host=scram-sha-256 -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }
     tries=0
-    until as_pg "$BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
-        -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off" >/dev/null; do
+    until pg_start "$dir" "$port"; do
         tries=$((tries + 1))
         if [ $tries -ge 10 ]; then
             cat "$dir/server.log" >&2
@@ -62,8 +68,25 @@ stop() {
     echo "PostgreSQL test server stopped"
 }
 
+state_dir() {
+    dir=$(sed -n 1p "$1")
+    case "$dir" in /tmp/taq_pg.*) ;; *) echo "bad state $1" >&2; exit 1 ;; esac
+}
+
+halt() {
+    state_dir "$1"
+    as_pg "$BINDIR/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+}
+
+resume() {
+    state_dir "$1"
+    pg_start "$dir" "$(sed -n 2p "$1")" || { cat "$dir/server.log" >&2; exit 1; }
+}
+
 case "${1:-}" in
 start) start "$2" "${3:-}" ;;
 stop) stop "$2" ;;
-*) echo "usage: $0 start STATEFILE [PORT] | stop STATEFILE" >&2; exit 2 ;;
+halt) halt "$2" ;;
+resume) resume "$2" ;;
+*) echo "usage: $0 start STATEFILE [PORT] | stop|halt|resume STATEFILE" >&2; exit 2 ;;
 esac

@@ -29,10 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "h5/h5_internal.h"
 #include "h5/h5_testing.h"
+#include "taq/fault.h"
 #include "taq/h5.h"
 
 #define TAQ_H5_DEFLATE_LEVEL 1               /* fast; the data is mostly prices and times */
@@ -321,6 +323,23 @@ static taq_rc commit(const char *tmp, const char *path)
     return TAQ_OK;
 }
 
+/*
+ * Rank 0, on failure, before the tmp file is removed: HDF5's MPI-IO errors
+ * often lose errno, so say so when the output folder has no space left.
+ */
+static void note_full(const char *tmp)
+{
+    const char *slash = strrchr(tmp, '/');
+    char *dir = slash ? strndup(tmp, (size_t)(slash - tmp)) : strdup(".");
+    struct statvfs vfs;
+    if (dir && statvfs(*dir ? dir : "/", &vfs) == 0 && vfs.f_bavail == 0) {
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s", taq_errmsg());
+        taq_err_set("%s (%s: no space left on device)", msg, *dir ? dir : "/");
+    }
+    free(dir);
+}
+
 taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *attrs,
                          const taq_h5_slices_t *mine)
 {
@@ -345,11 +364,15 @@ out:
     /* Collective close on every rank that opened, whatever happened before. */
     if (fid >= 0 && H5Fclose(fid) < 0 && rc == TAQ_OK)
         rc = taq_h5_fail("cannot close %s", tmp);
+    if (rc == TAQ_OK)
+        taq_fault_point("write", rank); /* test hook: data written, not yet renamed */
     rc = taq_mpi_agree(rc, comm);
     if (rank == 0 && rc == TAQ_OK)
         rc = commit(tmp, path);
-    if (rank == 0 && rc != TAQ_OK)
+    if (rank == 0 && rc != TAQ_OK) {
+        note_full(tmp);
         unlink(tmp); /* may not exist, or be someone's folder: both are fine */
+    }
     rc = taq_mpi_agree(rc, comm);
     free(tmp);
     return rc;

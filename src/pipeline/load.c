@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pipeline_internal.h"
+#include "taq/fault.h"
 #include "taq/linereader.h"
 #include "taq/shuffle.h"
 
@@ -94,6 +95,7 @@ static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t
     int64_t *lines = TAQ_CALLOC(n, sizeof *lines);
     piece_span_t *span = TAQ_CALLOC(n, sizeof *span);
     taq_rc rc = TAQ_OK;
+    taq_fault_point("read", ctx->rank); /* test hook */
     for (size_t i = 0; i < n && rc == TAQ_OK; i++) {
         if (pieces[i].rank != ctx->rank)
             continue;
@@ -117,6 +119,7 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
 {
     if (ctx->size == 1)
         return TAQ_OK; /* one rank owns every pair: nothing to move */
+    taq_fault_point("shuffle", ctx->rank); /* test hook */
     double t0 = taq_now();
     taq_shuffle_sort_pairs(b->events.data, b->events.len);
     taq_routing_t routing;

@@ -137,6 +137,15 @@ static taq_rc finish_date(run_ctx_t *ctx, taq_tracker_t *tracker, int32_t date, 
     char ds[11];
     taq_date_format(date, ds);
     if (rc == TAQ_OK) {
+        /* Record first: a date the tracker does not say `success` of is not done. */
+        taq_rc trc = taq_tracker_finish(tracker, ctx->cfg->job, date, TAQ_JOB_SUCCESS,
+                                        &res->counts, res->output, "");
+        if (trc != TAQ_OK) {
+            TAQ_LOG(TAQ_LOG_ERROR, "%s: wrote %s but could not record its success: %s", ds,
+                    res->output, taq_errmsg());
+            tally->failed++;
+            return trc;
+        }
         print_counts(ds, &res->counts);
         print_stages(ds, res->st);
         TAQ_LOG(TAQ_LOG_INFO, "%s: wrote %s", ds, res->output);
@@ -148,8 +157,7 @@ static taq_rc finish_date(run_ctx_t *ctx, taq_tracker_t *tracker, int32_t date, 
         tally->counts.blank += res->counts.blank;
         tally->counts.superseded += res->counts.superseded;
         add_stages(tally->st, res->st);
-        return taq_tracker_finish(tracker, ctx->cfg->job, date, TAQ_JOB_SUCCESS, &res->counts,
-                                  res->output, "");
+        return TAQ_OK;
     }
     char msg[2048];
     snprintf(msg, sizeof msg, "%s", taq_errmsg()[0] ? taq_errmsg() : taq_strerror(rc));

@@ -542,8 +542,14 @@ static taq_rc pg_finish(taq_tracker_t *t, const char *job, int32_t date, taq_job
     TAQ_FAIL_IF(!p->locked || strcmp(job_id, p->date_job_id) != 0, TAQ_ERR_TRACKER,
                 "tracker: %s finished without being claimed", job_id);
     taq_rc rc = write_finish(p, job, date, status, counts, output, error);
-    taq_rc rc2 = unlock_date(p);
-    return rc != TAQ_OK ? rc : rc2;
+    if (rc == TAQ_OK)
+        return unlock_date(p);
+    /* Keep the first failure's text: the unlock fails the same way when the server is gone. */
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", taq_errmsg());
+    unlock_date(p);
+    taq_err_set("%s", msg);
+    return rc;
 }
 
 /* The newest row of every job_id; seed rows have NULLs, which read as "" and 0. */
