@@ -2,23 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_util.h"
 #include "harness.h"
 #include "taq/eod.h"
-
-#define DAY INT64_C(18480) /* 2020-08-06 */
-#define NS INT64_C(1000000000)
-
-/* ns since 1970 of DAY hh:mm:ss plus ns. */
-static int64_t at(int h, int m, int s, int64_t ns)
-{
-    return DAY * 86400 * NS + ((int64_t)h * 3600 + m * 60 + s) * NS + ns;
-}
-
-static void set_field(char *dst, const char *src, size_t len)
-{
-    memset(dst, 0, len);
-    memcpy(dst, src, strnlen(src, len));
-}
 
 static taq_event_t mk(const char *sym, const char *exch, char kind, int64_t tm, int64_t seq,
                       int64_t arrival, uint32_t file_idx, int64_t line, double price)
