@@ -423,6 +423,79 @@ static void test_hostile_lines(void)
     free(dir);
 }
 
+/* One good trade line of date d ("2020-08-0X") for symbol S at exchange EXA. */
+static void good_file(const char *dir, const char *rel, const char *d)
+{
+    char text[512];
+    int n = snprintf(text, sizeof text,
+                     "%s,%s 09:30:00,T,S,%s 10:00:00,1,EXA,10.5,100\n"
+                     "%s,%s 09:30:00,Q,S,%s 10:00:01,2,EXA,10.4,100,10.6,100\n",
+                     d, d, d, d, d, d);
+    taq_test_write_file(dir, rel, text, (size_t)n);
+}
+
+/*
+ * A truncated .gz, an unreadable file, an empty file and a file of bad lines
+ * only, in one run over five dates: exactly the dates they break fail (and a
+ * date whose previous date cannot be read fails too: its close is unknown),
+ * every message names its file, and every line of a good date is counted.
+ */
+static void test_bad_files_fail_only_their_dates(void)
+{
+    char *dir = taq_test_tmpdir("faults");
+    good_file(dir, "in/csv/2020-08-03/EXA/good.txt", "2020-08-03");
+    taq_test_write_file(dir, "in/csv/2020-08-03/EXA/empty.txt", "", 0);
+    const char *bad = "not,a,record\n\n2020-08-03,x\n{\"json\":1}\n";
+    taq_test_write_file(dir, "in/csv/2020-08-03/EXA/only-bad.txt", bad, strlen(bad));
+    good_file(dir, "in/csv/2020-08-04/EXA/good.txt", "2020-08-04");
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "gzip -c in/csv/2020-08-04/EXA/good.txt | head -c 30 "
+                                       "> in/csv/2020-08-04/EXA/cut.txt.gz"),
+                          0);
+    good_file(dir, "in/csv/2020-08-05/EXA/good.txt", "2020-08-05");
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "ln -s /nonexistent/gone in/csv/2020-08-05/EXA/gone.txt"), 0);
+    good_file(dir, "in/csv/2020-08-06/EXA/good.txt", "2020-08-06");
+    good_file(dir, "in/json/2020-08-07/EXA/good.txt", "2020-08-07"); /* CSV text: all rejects */
+    good_file(dir, "in/csv/2020-08-07/EXA/good.txt", "2020-08-07");
+    CU_ASSERT_EQUAL(e2e_run(dir, TIMEOUT "%s -n 3 %s --input in", TAQ_MPIEXEC, TAQMPI), 1);
+    CU_ASSERT(log_has(dir, "2020-08-04 failed:"));
+    CU_ASSERT(log_has(dir, "csv/2020-08-04/EXA/cut.txt.gz: truncated gzip"));
+    CU_ASSERT(log_has(dir, "2020-08-05 failed:"));
+    CU_ASSERT(log_has(dir, "cannot open csv/2020-08-05/EXA/gone.txt"));
+    CU_ASSERT(log_has(dir, "2020-08-06 failed:"));
+    CU_ASSERT(log_has(dir, "previous date 2020-08-05 (needed for closing prices)"));
+    CU_ASSERT(log_has(dir, "2 date(s) done, 0 skipped, 0 busy, 3 failed"));
+    const char *ok[] = {"out/taq_20200803.h5", "out/taq_20200807.h5"};
+    const char *failed[] = {"out/taq_20200804.h5", "out/taq_20200805.h5", "out/taq_20200806.h5"};
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_TRUE(e2e_exists(dir, ok[i]));
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_FALSE(e2e_exists(dir, failed[i]));
+    taq_h5_date_t d3 = e2e_read(dir, "out", "taq_20200803.h5");
+    CU_ASSERT_EQUAL(d3.attrs.counts.lines, 6);
+    CU_ASSERT_EQUAL(d3.attrs.counts.trades, 1);
+    CU_ASSERT_EQUAL(d3.attrs.counts.quotes, 1);
+    CU_ASSERT_EQUAL(d3.attrs.counts.rejects, 3);
+    CU_ASSERT_EQUAL(d3.attrs.counts.blank, 1);
+    CU_ASSERT_EQUAL_FATAL(d3.n_rejects, 3);
+    for (size_t k = 0; k < 3; k++)
+        CU_ASSERT_STRING_EQUAL(d3.rejects[k].file, "csv/2020-08-03/EXA/only-bad.txt");
+    CU_ASSERT_EQUAL(d3.rejects[2].line, 4);
+    taq_h5_date_free(&d3);
+    taq_h5_date_t d7 = e2e_read(dir, "out", "taq_20200807.h5");
+    CU_ASSERT_EQUAL(d7.attrs.counts.lines, 4);
+    CU_ASSERT_EQUAL(d7.attrs.counts.rejects, 2); /* the CSV lines in the json/ folder */
+    CU_ASSERT_EQUAL(d7.attrs.counts.trades + d7.attrs.counts.quotes, 2);
+    /* Its close comes from 2020-08-06, read from the input: 10.5. */
+    CU_ASSERT_EQUAL_FATAL(d7.n_final, 1);
+    CU_ASSERT(e2e_same_double(d7.final[0].bid_pr_mv, 10.4 - 10.5));
+    taq_h5_date_free(&d7);
+    check_row(dir, "--output out", "taq_2020-08-04", "failed", 1);
+    check_row(dir, "--output out", "taq_2020-08-06", "failed", 1);
+    check_row(dir, "--output out", "taq_2020-08-07", "success", 1);
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
@@ -434,6 +507,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_output_read_only),
         TAQ_CASE(test_pg_stopped_mid_run),
         TAQ_CASE(test_hostile_lines),
+        TAQ_CASE(test_bad_files_fail_only_their_dates),
     };
     return taq_test_main(argc, argv, "faults", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }
