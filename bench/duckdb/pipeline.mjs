@@ -6,6 +6,7 @@
 // join, and writes quote_final (sorted like taqmpi's) to a parquet file.
 // Prints one JSON object on stdout: seconds per stage, counts, aggregates of
 // quote_final and K evenly spaced sample rows (for the agreement check).
+import { existsSync, readdirSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) =>
@@ -30,29 +31,40 @@ const stage = async (name, sql) => {
 };
 const rows = async (sql) => (await con.runAndReadAll(sql)).getRowObjectsJS();
 
-const globs = (fmt) => `[${[args.date, args.prev].map((d) => sq(`${input}/${fmt}/${d}/*/*.txt`)).join(', ')}]`;
+// The data files of both dates (SPEC 1.1: <input>/<fmt>/<date>/<EXCHANGE>/*.txt).
+const files = (fmt) => [args.date, args.prev].flatMap((d) => {
+  const dir = `${input}/${fmt}/${d}`;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) =>
+    readdirSync(`${dir}/${e.name}`).filter((f) => f.endsWith('.txt')).sort().map((f) => `${dir}/${e.name}/${f}`));
+});
+const globs = (fmt) => `[${files(fmt).map(sq).join(', ')}]`;
 const folderDt = `regexp_extract(filename, '/([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]+/[^/]+$', 1)`;
 
 // Every record as text in one layout: p1,s1 = price,size (T) or bid_pr,bid_size (Q);
 // p2,s2 = ask_pr,ask_size (Q only). NULL = missing.
-// CSV: 11 VARCHAR columns, short lines padded with NULL; empty fields stay ''
-// (nullstr is a byte that never occurs), lines with more than 11 fields are
-// dropped by ignore_errors (they are field_count / line_too_long rejects).
+// CSV: 12 VARCHAR columns, short lines padded with NULL; empty fields stay ''
+// (nullstr is a byte that never occurs). A 12th field means too many fields
+// (field_count, or taqgen's line_too_long); with strict mode off DuckDB cuts
+// longer lines to 12 fields, or drops them (ignore_errors).
+// A file may mix LF and CR LF: DuckDB takes one line end per file (strict
+// mode off lets it read on), so the last field of a line loses its CR here.
 const csv = `
   SELECT filename, ${folderDt} AS folder_dt,
          c0 AS trade_dt, c1 AS arrival, c2 AS typ, c3 AS symbol, c4 AS event_tm,
-         c5 AS seq, c6 AS exchange, c7 AS p1, c8 AS s1,
+         c5 AS seq, c6 AS exchange, c7 AS p1,
+         CASE WHEN c2 = 'T' THEN rtrim(c8, chr(13)) ELSE c8 END AS s1,
          CASE WHEN c2 = 'T' THEN NULL ELSE c9 END AS p2,
-         CASE WHEN c2 = 'T' THEN NULL ELSE c10 END AS s2,
-         CASE WHEN c2 = 'T' THEN c9 IS NULL AND c10 IS NULL
-              ELSE c10 IS NOT NULL END AS shape_ok,
+         CASE WHEN c2 = 'T' THEN NULL ELSE rtrim(c10, chr(13)) END AS s2,
+         c11 IS NULL AND CASE WHEN c2 = 'T' THEN c9 IS NULL AND c10 IS NULL
+                              ELSE c10 IS NOT NULL END AS shape_ok,
          TRUE AS num_ok
   FROM read_csv(${globs('csv')}, header = false, delim = ',', quote = '', escape = '',
-                nullstr = '\x02', null_padding = true, ignore_errors = true,
+                nullstr = '\x02', null_padding = true, ignore_errors = true, strict_mode = false,
                 filename = true, auto_detect = false,
                 columns = {c0:'VARCHAR', c1:'VARCHAR', c2:'VARCHAR', c3:'VARCHAR',
                            c4:'VARCHAR', c5:'VARCHAR', c6:'VARCHAR', c7:'VARCHAR',
-                           c8:'VARCHAR', c9:'VARCHAR', c10:'VARCHAR'})`;
+                           c8:'VARCHAR', c9:'VARCHAR', c10:'VARCHAR', c11:'VARCHAR'})`;
 // JSON lines: read each line whole (so its length is known: line_too_long),
 // then pick the keys; strings must be JSON strings, numbers JSON numbers.
 const jkeys = ['trade_dt', 'file_tm', 'event_type', 'symbol', 'event_tm', 'event_seq_nb',
@@ -74,10 +86,10 @@ const json = `
          TRUE AS shape_ok, TRUE AS num_ok
   FROM (SELECT filename, json_extract(line, [${jkeys.map((k) => sq('$.' + k)).join(', ')}]) AS j
         FROM read_csv(${globs('json')}, header = false, delim = '\x01', quote = '', escape = '',
-                      nullstr = '\x02', ignore_errors = true, filename = true,
+                      nullstr = '\x02', ignore_errors = true, strict_mode = false, filename = true,
                       auto_detect = false, max_line_size = 4194304,
                       columns = {line:'VARCHAR'})
-        WHERE length(line) <= 65536 AND json_valid(line) AND json_type(line) = 'OBJECT')`;
+        WHERE strlen(rtrim(line, chr(13))) <= 65536 AND json_valid(line) AND json_type(line) = 'OBJECT')`;
 
 const TS = `'[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?'`;
 const ts = (x) => `TRY_CAST(replace(${x}, 'T', ' ') AS TIMESTAMP_NS)`;
@@ -100,7 +112,9 @@ await stage('load', `
   SELECT filename, trade_dt, typ, symbol, exchange,
          epoch_ns(${ts('event_tm')}) AS event_tm, epoch_ns(${ts('arrival')}) AS arrival_tm,
          seq::BIGINT AS seq, p1::DOUBLE AS p1, s1::BIGINT AS s1, p2::DOUBLE AS p2, s2::BIGINT AS s2
-  FROM (${csv} UNION ALL BY NAME ${json}) WHERE coalesce(${valid}, FALSE)`);
+  FROM (${[files('csv').length && csv, files('json').length && json].filter(Boolean).join(' UNION ALL BY NAME ')
+         || 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR AS folder_dt, NULL::VARCHAR AS trade_dt, NULL::VARCHAR AS arrival, NULL::VARCHAR AS typ, NULL::VARCHAR AS symbol, NULL::VARCHAR AS event_tm, NULL::VARCHAR AS seq, NULL::VARCHAR AS exchange, NULL::VARCHAR AS p1, NULL::VARCHAR AS s1, NULL::VARCHAR AS p2, NULL::VARCHAR AS s2, FALSE AS shape_ok, FALSE AS num_ok WHERE FALSE'})
+  WHERE coalesce(${valid}, FALSE)`);
 // 2. eod: one record per key, latest arrival, then later file (line order: see bench/README).
 await stage('eod', `
   CREATE TEMP TABLE eod AS
