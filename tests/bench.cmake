@@ -13,4 +13,13 @@ if(TARGET taqgen)
                        ENVIRONMENT "${TAQ_MPI_ENV}"
                        FAIL_REGULAR_EXPRESSION "agreement: FAILED"
                        RESOURCE_LOCK bench_duckdb_node_modules)
+  # The same on a dirty day: both JSON layouts, mixed line ends, many rejects.
+  add_test(NAME bench.smoke_dirty
+           COMMAND ${PROJECT_SOURCE_DIR}/bench/run --events 3000 --ranks "1 2"
+                   --taqgen "--exchanges 5 --crlf-share 0.1 --bad-share 0.02 --blank-share 0.01"
+                   --build ${PROJECT_BINARY_DIR} --work ${PROJECT_BINARY_DIR}/bench-smoke-dirty)
+  set_tests_properties(bench.smoke_dirty PROPERTIES TIMEOUT 600
+                       ENVIRONMENT "${TAQ_MPI_ENV}"
+                       FAIL_REGULAR_EXPRESSION "agreement: FAILED"
+                       RESOURCE_LOCK bench_duckdb_node_modules)
 endif()
