@@ -6,7 +6,13 @@ set -euo pipefail
 # server and a real one-node Slurm for slurm/taq.sh (tests/slurm_cluster.sh).
 pkgs=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
       hdf5-tools libpq-dev zlib1g-dev libcunit1-dev postgresql munge slurm-wlm
-      python3 python3-h5py python3-pandas valgrind clang libclang-rt-14-dev)
+      python3 python3-h5py python3-pandas valgrind clang libclang-rt-14-dev time)
+# bench/run (and its ctest bench.smoke) runs DuckDB under node and installs it
+# with npm. A node from elsewhere (NodeSource, nvm) is fine: only add Debian's
+# when there is none, as Debian's nodejs and a NodeSource npm conflict.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  pkgs+=(nodejs npm)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

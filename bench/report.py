@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""bench/report.py: the agreement check and results table of bench/run.
+
+Reads RUNS/taqmpi-r<N>/ (wall, time.<rank>, stderr, h5/taq_<date>.h5) and
+RUNS/duckdb/ (wall, time.0, result.json), checks every taqmpi output against
+DuckDB's quote_final (row count, counts of valid records, aggregates, sample
+rows) and the taqgen manifest, prints a markdown table and writes it to
+--results. Exit 1 when anything disagrees.
+"""
+import argparse, json, math, os, re, sys, datetime
+import h5py
+import numpy as np
+
+ap = argparse.ArgumentParser()
+for a in ("--runs", "--day", "--date", "--prev", "--ranks", "--results"):
+    ap.add_argument(a, required=True)
+o = ap.parse_args()
+
+
+def manifest(d):
+    m = {}
+    with open(os.path.join(o.day, "taqgen_%s.manifest" % d.replace("-", ""))) as f:
+        for line in f:
+            if "=" in line and not line.startswith("#"):
+                k, v = line.rstrip("\n").split("=", 1)
+                m[k] = v
+    return m
+
+
+def wall(path):
+    t0, t1 = open(os.path.join(path, "wall")).read().split()
+    return float(t1) - float(t0)
+
+
+def rss_kb(path):
+    out = []
+    for name in sorted(os.listdir(path), key=lambda n: (len(n), n)):
+        if name.startswith("time."):
+            txt = open(os.path.join(path, name)).read()
+            out.append(int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", txt).group(1)))
+    return out
+
+
+def close(a, b, rel=1e-9, abs_=1e-6):
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    if b is None or (isinstance(b, float) and math.isnan(b)):
+        return False
+    return abs(a - b) <= abs_ + rel * max(abs(a), abs(b))
+
+
+mt, mp = manifest(o.date), manifest(o.prev)
+in_bytes = int(mt["bytes"]) + int(mp["bytes"])
+events = int(mt["events"]) + int(mp["events"])
+ddir = os.path.join(o.runs, "duckdb")
+duck = json.load(open(os.path.join(ddir, "result.json")))
+dc = duck["counts"]
+errors = []
+if dc["quote_final"] != int(mt["final_quotes"]):
+    errors.append("duckdb: quote_final %d rows, manifest final_quotes %s" % (dc["quote_final"], mt["final_quotes"]))
+if (dc["trades"], dc["quotes"]) != (int(mt["trades"]), int(mt["quotes"])):
+    errors.append("duckdb: trades/quotes %d/%d, manifest %s/%s" % (dc["trades"], dc["quotes"], mt["trades"], mt["quotes"]))
+
+rows = []
+stage_txt = []
+for r in o.ranks.split():
+    path = os.path.join(o.runs, "taqmpi-r%s" % r)
+    h5 = os.path.join(path, "h5", "taq_%s.h5" % o.date.replace("-", ""))
+    with h5py.File(h5, "r") as f:
+        qf = f["quote_final"][:]
+        at = f.attrs
+        tag = "taqmpi %s rank(s)" % r
+        if (int(at["trades"]), int(at["quotes"])) != (dc["trades"], dc["quotes"]):
+            errors.append("%s: trades/quotes %d/%d, duckdb %d/%d" % (tag, at["trades"], at["quotes"], dc["trades"], dc["quotes"]))
+    n = len(qf)
+    if n != dc["quote_final"]:
+        errors.append("%s: quote_final %d rows, duckdb %d" % (tag, n, dc["quote_final"]))
+    else:
+        ltp, lma, bmv, amv = (qf[c] for c in ("last_trade_pr", "last_mov_avg_pr", "bid_pr_mv", "ask_pr_mv"))
+        mine = {
+            "sum_last_trade_pr": float(np.nansum(ltp)), "nan_last_trade_pr": int(np.isnan(ltp).sum()),
+            "sum_last_mov_avg_pr": float(np.nansum(lma)), "sum_bid_pr_mv": float(np.nansum(bmv)),
+            "nan_bid_pr_mv": int(np.isnan(bmv).sum()), "sum_ask_pr_mv": float(np.nansum(amv)),
+        }
+        for k, v in mine.items():
+            dv = dc[k] if dc[k] is not None else 0.0
+            if not close(v, dv):
+                errors.append("%s: %s = %r, duckdb %r" % (tag, k, v, dv))
+        for s in duck["sample"]:
+            row = qf[s["row"]]
+            key = (row["symbol"].decode(), row["exchange"].decode(), str(int(row["event_tm"])), int(row["event_seq_nb"]))
+            dkey = (s["symbol"], s["exchange"], s["event_tm"], s["event_seq_nb"])
+            if key != dkey:
+                errors.append("%s: row %d is %r, duckdb %r" % (tag, s["row"], key, dkey))
+                continue
+            for c in ("bid_pr", "bid_size", "ask_pr", "ask_size", "last_trade_pr", "last_mov_avg_pr", "bid_pr_mv", "ask_pr_mv"):
+                if not close(float(row[c]), s[c]):
+                    errors.append("%s: row %d %s = %r, duckdb %r" % (tag, s["row"], c, float(row[c]), s[c]))
+    stages = [l.split(None, 1)[1] for l in open(os.path.join(path, "stderr")) if re.search(r"\]\s+total ", l)]
+    st = {}
+    for l in stages:
+        p = l.split()
+        st[p[2]] = float(p[5])
+    stage_txt.append("taqmpi %s rank(s):\n\n    %s" % (r, "\n    ".join(s.rstrip() for s in stages)))
+    rows.append(("taqmpi", int(r), wall(path), rss_kb(path), st))
+rows.append(("duckdb (%d threads)" % duck["threads"], 1, wall(ddir), rss_kb(ddir), duck["stages"]))
+
+mb = in_bytes / 1e6
+hdr = "| tool | ranks | wall s | input MB/s | events/s | peak RSS per rank (MB) | RSS / input bytes per rank | stages (s) |"
+out = [hdr, "|---|---|---|---|---|---|---|---|"]
+for tool, r, w, rss, st in rows:
+    per_rank = in_bytes / r
+    out.append("| %s | %d | %.2f | %.1f | %.0f | %s | %s | %s |" % (
+        tool, r, w, mb / w, events / w, " / ".join("%.0f" % (k / 1024) for k in rss),
+        " / ".join("%.2f" % (k * 1024 / per_rank) for k in rss),
+        ", ".join("%s %.2f" % (k, v) for k, v in st.items())))
+table = "\n".join(out)
+check = "agreement: OK (quote_final %d rows; trades %d, quotes %d; sums, NaN counts and %d sample rows match)" % (
+    dc["quote_final"], dc["trades"], dc["quotes"], len(duck["sample"])) if not errors else \
+    "agreement: FAILED\n" + "\n".join("  - " + e for e in errors)
+head = ("input: %s (target %s, previous %s), %d events over both dates, %.1f MB on disk "
+        "(%s + %s lines); host %s, %d cores, load %s" % (
+            o.day, o.date, o.prev, events, mb, mt["lines"], mp["lines"], os.uname().nodename,
+            os.cpu_count(), " ".join("%.1f" % x for x in os.getloadavg())))
+print(head)
+print()
+print(table)
+print()
+print(check)
+with open(o.results, "w") as f:
+    f.write("# bench/run %s\n\n%s\n\n%s\n\n%s\n\n## taqmpi stage summaries (stderr)\n\n%s\n" % (
+        datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%SZ"), head, table, check, "\n\n".join(stage_txt)))
+print("\nwritten: %s" % o.results)
+sys.exit(1 if errors else 0)
