@@ -1,5 +1,5 @@
 # bench/run on a tiny day pair (3000 events): it generates the days, runs
-# taqmpi on 1 and 2 ranks and the DuckDB pipeline (npm ci of
+# taqmpi on 1 and 2 ranks and the DuckDB pipeline (npm install of
 # @duckdb/node-api into bench/duckdb/node_modules on first use: needs the npm
 # registry, and fails, never skips, when the install fails) and checks that
 # both agree on quote_final. A smoke run only: no timing is asserted.
