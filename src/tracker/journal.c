@@ -368,9 +368,34 @@ static taq_rc journal_finish(taq_tracker_t *t, const char *job, int32_t date,
     return rc;
 }
 
-static int cmp_job_id(const void *a, const void *b)
+/* A row's place in the journal: later lines are newer. */
+typedef struct row_ref {
+    const char *job_id;
+    size_t at;
+} row_ref_t;
+
+static int cmp_ref(const void *a, const void *b)
 {
-    return strcmp(((const taq_job_row_t *)a)->job_id, ((const taq_job_row_t *)b)->job_id);
+    const row_ref_t *x = a, *y = b;
+    int c = strcmp(x->job_id, y->job_id);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The newest row of each job_id, sorted by job_id (one sort, not a scan per row). */
+static taq_job_row_t *newest_rows(const taq_job_row_t *all, size_t n, size_t *kept)
+{
+    row_ref_t *ref = TAQ_MALLOC(n * sizeof *ref);
+    for (size_t i = 0; i < n; i++)
+        ref[i] = (row_ref_t){all[i].job_id, i};
+    if (n > 1)
+        qsort(ref, n, sizeof *ref, cmp_ref);
+    taq_job_row_t *out = TAQ_MALLOC(n * sizeof *out);
+    *kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i + 1 == n || strcmp(ref[i].job_id, ref[i + 1].job_id) != 0)
+            out[(*kept)++] = all[ref[i].at];
+    free(ref);
+    return out;
 }
 
 static taq_rc journal_list(taq_tracker_t *t, taq_job_row_t **out, size_t *n)
@@ -383,22 +408,8 @@ static taq_rc journal_list(taq_tracker_t *t, taq_job_row_t **out, size_t *n)
     int nl;
     taq_rc rc = read_rows(j, f, &rows, &nl);
     taq_rc rc2 = journal_unlock(j, f);
-    /* Keep the newest row of each job_id: walk newest first, drop ids seen. */
-    taq_job_row_t *all = rows.data;
-    size_t kept = 0;
-    for (size_t i = rows.len; rc == TAQ_OK && i-- > 0;) {
-        int seen = 0;
-        for (size_t k = 0; k < kept && !seen; k++)
-            seen = strcmp(all[rows.len - 1 - k].job_id, all[i].job_id) == 0;
-        if (!seen)
-            all[rows.len - 1 - kept++] = all[i];
-    }
-    if (kept)
-        memmove(all, all + rows.len - kept, kept * sizeof *all);
-    if (kept > 1)
-        qsort(all, kept, sizeof *all, cmp_job_id);
-    *out = all;
-    *n = kept;
+    *out = newest_rows(rows.data, rc == TAQ_OK ? rows.len : 0, n);
+    taq_vec_free(&rows);
     return rc != TAQ_OK ? rc : rc2;
 }
 
