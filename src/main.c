@@ -10,6 +10,7 @@
 
 int main(int argc, char **argv)
 {
+    taq_mem_tune();
     MPI_Init(&argc, &argv);
     int rank;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

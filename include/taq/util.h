@@ -98,6 +98,15 @@ char *taq_strdup(const char *s, const char *file, int line);
 #define TAQ_REALLOC(p, n) taq_realloc((p), (n), __FILE__, __LINE__)
 #define TAQ_STRDUP(s) taq_strdup((s), __FILE__, __LINE__)
 
+/*
+ * Memory settings for a process that holds gigabytes of records (mem.c):
+ * taq_mem_tune once at start-up, before MPI_Init; taq_mem_advise marks a
+ * block for transparent huge pages (no-op for small blocks). The checked
+ * allocators above call taq_mem_advise themselves.
+ */
+void taq_mem_tune(void);
+void taq_mem_advise(void *p, size_t n);
+
 /* An MPI call that fails is a broken invariant (MPI_ERRORS_ARE_FATAL is the default). */
 #define TAQ_MPI_CHECK(call)                                                                        \
     do {                                                                                           \

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipeline_internal.h"
 #include "taq/fault.h"
@@ -84,6 +85,37 @@ static void renumber(const taq_piece_t *pieces, size_t n, int64_t *lines,
     }
 }
 
+/*
+ * Room for the records of this rank's pieces, reserved once: growing a
+ * gigabyte array by doubling copies it again and again. A valid record line
+ * is at least ~60 bytes, so bytes / TAQ_MIN_RECORD_BYTES bounds the records;
+ * untouched reserved pages cost address space, not memory. The reservation
+ * is capped at a quarter of physical memory (the array still grows past it).
+ */
+#define TAQ_MIN_RECORD_BYTES 60
+
+static void reserve_events(const taq_input_date_t *d, const taq_piece_t *pieces, size_t n,
+                           int rank, taq_batch_t *b)
+{
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pieces[i].rank != rank)
+            continue;
+        const taq_input_file_t *f = &d->files[pieces[i].file_idx];
+        const uint64_t end = pieces[i].end < f->size ? pieces[i].end : f->size;
+        const uint64_t len = end > pieces[i].start ? end - pieces[i].start : 0;
+        bytes += f->gzip ? len * TAQ_GZIP_WEIGHT : len;
+    }
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t cap = bytes / TAQ_MIN_RECORD_BYTES + 1;
+    if (pages > 0 && page > 0) {
+        const uint64_t limit = (uint64_t)pages * (uint64_t)page / 4 / sizeof(taq_event_t);
+        if (cap > limit)
+            cap = limit;
+    }
+    taq_vec_reserve(&b->events, b->events.len + (size_t)cap);
+}
+
 /* COLLECTIVE: read this rank's pieces of d into b, with physical line numbers. */
 static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
                           stage_t *st)
@@ -96,6 +128,7 @@ static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t
     piece_span_t *span = TAQ_CALLOC(n, sizeof *span);
     taq_rc rc = TAQ_OK;
     taq_fault_point("read", ctx->rank); /* test hook */
+    reserve_events(d, pieces, n, ctx->rank, b);
     for (size_t i = 0; i < n && rc == TAQ_OK; i++) {
         if (pieces[i].rank != ctx->rank)
             continue;

@@ -109,6 +109,7 @@ void *taq_malloc(size_t n, const char *file, int line)
     void *p = malloc(n ? n : 1);
     if (!p)
         taq_abort(file, line, "out of memory allocating %zu bytes", n);
+    taq_mem_advise(p, n);
     return p;
 }
 
@@ -117,6 +118,7 @@ void *taq_calloc(size_t count, size_t size, const char *file, int line)
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p)
         taq_abort(file, line, "out of memory allocating %zu x %zu bytes", count, size);
+    taq_mem_advise(p, count * size);
     return p;
 }
 
@@ -125,6 +127,7 @@ void *taq_realloc(void *p, size_t n, const char *file, int line)
     void *q = realloc(p, n ? n : 1);
     if (!q)
         taq_abort(file, line, "out of memory reallocating %zu bytes", n);
+    taq_mem_advise(q, n);
     return q;
 }
 
