@@ -216,6 +216,86 @@ static void test_full_width_symbol_and_exchange(void)
         TAQ_ASSERT_DOUBLE_EXACT(ev[i].price, want[i]);
 }
 
+/* Reference order, written plainly: the whole key, then arrival, file, line. */
+static int ref_cmp(const void *pa, const void *pb)
+{
+    const taq_event_t *a = pa, *b = pb;
+    int c = memcmp(a->symbol, b->symbol, TAQ_SYMBOL_LEN);
+    if (!c)
+        c = memcmp(a->exchange, b->exchange, TAQ_EXCHANGE_LEN);
+    const int64_t x[6] = {a->event_tm, a->event_seq_nb, a->kind, a->arrival_tm, a->file_idx, a->line};
+    const int64_t y[6] = {b->event_tm, b->event_seq_nb, b->kind, b->arrival_tm, b->file_idx, b->line};
+    for (int i = 0; i < 6 && !c; i++)
+        c = (x[i] > y[i]) - (x[i] < y[i]);
+    return c;
+}
+
+static int ref_same_key(const taq_event_t *a, const taq_event_t *b)
+{
+    return memcmp(a->symbol, b->symbol, TAQ_SYMBOL_LEN) == 0 &&
+           memcmp(a->exchange, b->exchange, TAQ_EXCHANGE_LEN) == 0 && a->event_tm == b->event_tm &&
+           a->event_seq_nb == b->event_seq_nb && a->kind == b->kind;
+}
+
+/*
+ * 30000 events in the shapes real input takes: files sorted by (symbol,
+ * time) - long ascending runs, one exchange per file - then corrections
+ * files, then the same events in random order. Both must give the plain
+ * reference result exactly.
+ */
+static void test_matches_reference_on_runs_and_random(void)
+{
+    enum { FILES = 7, PER_FILE = 4000, CORR = 2000, N = FILES * PER_FILE + CORR };
+    static const char *syms[6] = {"A", "AA", "AB", "B", "BRK.A", "ZZZZZZZZZZZZZZZZ"};
+    static const char *exs[3] = {"ARCA", "NYSE", "Q"};
+    taq_event_t *ev = calloc(N, sizeof *ev), *ref = calloc(N, sizeof *ref);
+    uint64_t s = 99;
+    size_t n = 0;
+    for (uint32_t f = 0; f < FILES; f++) {
+        int64_t tm = 0;
+        int sym = 0;
+        for (int64_t line = 1; line <= PER_FILE; line++) {
+            if (lcg(&s) % 700 == 0 && sym < 5) {
+                sym++;
+                tm = 0;
+            }
+            tm += (int64_t)(lcg(&s) % 3); /* repeated times: seq decides */
+            const char kind = lcg(&s) % 10 ? 'Q' : 'T';
+            ev[n] = mk(syms[sym], exs[f % 3], kind, at(9, 30, 0, 0) + tm, (int64_t)(lcg(&s) % 4),
+                       (int64_t)(lcg(&s) % 2), f, line, (double)n);
+            n++;
+        }
+    }
+    for (int64_t line = 1; line <= CORR; line++) { /* corrections of random earlier events */
+        taq_event_t c = ev[lcg(&s) % (FILES * PER_FILE)];
+        c.arrival_tm += (int64_t)(lcg(&s) % 3) - 1;
+        c.file_idx = FILES;
+        c.line = line;
+        c.price = -(double)line;
+        ev[n++] = c;
+    }
+    memcpy(ref, ev, N * sizeof *ev);
+    qsort(ref, N, sizeof *ref, ref_cmp);
+    size_t n_ref = 0;
+    for (size_t i = 0; i < N; i++)
+        if (!(i + 1 < N && ref_same_key(&ref[i], &ref[i + 1])))
+            ref[n_ref++] = ref[i];
+    for (int pass = 0; pass < 2; pass++) {
+        taq_event_t *copy = calloc(N, sizeof *copy);
+        memcpy(copy, ev, N * sizeof *ev);
+        if (pass == 1)
+            shuffle(copy, N, 12345);
+        size_t m = N;
+        CU_ASSERT_EQUAL(taq_eod_dedupe(copy, &m), (int64_t)(N - n_ref));
+        CU_ASSERT_EQUAL_FATAL(m, n_ref);
+        CU_ASSERT_EQUAL(memcmp(copy, ref, m * sizeof *copy), 0);
+        free(copy);
+    }
+    CU_ASSERT(n_ref < N - CORR / 2); /* the corrections did supersede */
+    free(ev);
+    free(ref);
+}
+
 /* The word-wise comparison must agree with memcmp, bytes >= 0x80 included. */
 static void test_pair_order_is_memcmp_order(void)
 {
@@ -251,6 +331,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_empty_and_single_input),
         TAQ_CASE(test_full_width_symbol_and_exchange),
         TAQ_CASE(test_pair_order_is_memcmp_order),
+        TAQ_CASE(test_matches_reference_on_runs_and_random),
     };
     return taq_test_main(argc, argv, "eod", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }

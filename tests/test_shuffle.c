@@ -28,17 +28,39 @@ static taq_event_t make(int sym, int exch, int64_t seq)
 
 /*
  * Every rank contributes rows: pair (s, x) gets weight(s) rows in total,
- * spread over the ranks round-robin by seq.
+ * spread over the ranks round-robin by seq. Pairs are interleaved (seq is
+ * the outer loop), so nothing arrives grouped by pair or by destination.
  */
 static void build(taq_vec_t *v, int nsym, int nexch, int (*weight)(int))
 {
     taq_vec_init(v, sizeof(taq_event_t));
+    int64_t most = 0;
     for (int s = 0; s < nsym; s++)
-        for (int x = 0; x < nexch; x++)
-            for (int64_t q = 0; q < weight(s); q++)
-                if (q % size_ == rank_)
+        most = weight(s) > most ? weight(s) : most;
+    for (int64_t q = 0; q < most; q++)
+        for (int s = 0; s < nsym; s++)
+            for (int x = 0; x < nexch; x++)
+                if (q < weight(s) && q % size_ == rank_)
                     *(taq_event_t *)taq_vec_push(v) = make(s, x, q);
-    taq_shuffle_sort_pairs(v->data, v->len);
+}
+
+/* A sender's events arrive in its order: (seq, symbol, exchange) ascends per sender. */
+static void check_sender_order(const taq_vec_t *v)
+{
+    const taq_event_t *ev = v->data;
+    const taq_event_t **last = calloc((size_t)size_, sizeof *last);
+    int64_t bad = 0;
+    for (size_t i = 0; i < v->len; i++) {
+        const int from = (int)(ev[i].event_seq_nb % size_);
+        const taq_event_t *p = last[from];
+        if (p && !(p->event_seq_nb < ev[i].event_seq_nb ||
+                   (p->event_seq_nb == ev[i].event_seq_nb &&
+                    memcmp(p->symbol, ev[i].symbol, TAQ_SYMBOL_LEN + TAQ_EXCHANGE_LEN) < 0)))
+            bad++;
+        last[from] = &ev[i];
+    }
+    free(last);
+    CU_ASSERT_EQUAL(bad, 0);
 }
 
 /* After the exchange: every event is on its owner, none lost or doubled. */
@@ -79,9 +101,16 @@ static void run_case(int nsym, int nexch, int (*weight)(int), size_t round, taq_
     taq_vec_t v;
     build(&v, nsym, nexch, weight);
     memset(r, 0, sizeof *r);
-    CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(v.data, v.len, MPI_COMM_WORLD, r), TAQ_OK);
+    taq_pair_index_t pi;
+    taq_pair_index_build(v.data, v.len, &pi);
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(&pi, MPI_COMM_WORLD, r), TAQ_OK);
+    int32_t *dest = malloc((v.len + 1) * sizeof *dest);
+    taq_routing_dests(r, &pi, v.len, dest);
+    taq_pair_index_free(&pi);
     int64_t rounds = -1;
-    CU_ASSERT_EQUAL_FATAL(taq_shuffle_exchange(&v, r, round, MPI_COMM_WORLD, &rounds), TAQ_OK);
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_exchange(&v, dest, round, MPI_COMM_WORLD, &rounds), TAQ_OK);
+    free(dest);
+    check_sender_order(&v);
     int64_t total = 0;
     for (int s = 0; s < nsym; s++)
         total += (int64_t)weight(s) * nexch;

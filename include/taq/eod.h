@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "taq/record.h"
+#include "taq/util.h"
 
 /*
  * Key: (trade_dt, kind, symbol, exchange, event_tm, event_seq_nb). Among the
@@ -19,5 +20,11 @@
  * Returns the number of superseded events (old *n - new *n).
  */
 int64_t taq_eod_dedupe(taq_event_t *ev, size_t *n);
+
+/*
+ * The same on a vector of taq_event_t: its array is replaced by a new one
+ * holding the winners, sorted (no copy back). Returns the superseded count.
+ */
+int64_t taq_eod_dedupe_vec(taq_vec_t *events);
 
 #endif /* TAQ_EOD_H */

@@ -42,6 +42,12 @@ typedef struct taq_event {
     char pad_[7];
 } taq_event_t;
 
+/* A (symbol, exchange) pair, compared with memcmp over its 24 bytes. */
+typedef struct taq_pair {
+    char symbol[TAQ_SYMBOL_LEN];
+    char exchange[TAQ_EXCHANGE_LEN];
+} taq_pair_t;
+
 /* Row of /trade. */
 typedef struct taq_trade_row {
     char symbol[TAQ_SYMBOL_LEN];

@@ -14,14 +14,10 @@
 #include <stdint.h>
 
 #include "taq/analytics.h"
+#include "taq/pairs.h"
 #include "taq/record.h"
 #include "taq/util.h"
 
-/* A (symbol, exchange) pair, compared with memcmp over its 24 bytes. */
-typedef struct taq_pair {
-    char symbol[TAQ_SYMBOL_LEN];
-    char exchange[TAQ_EXCHANGE_LEN];
-} taq_pair_t;
 
 /* Which rank owns which pairs: rank k owns [first[k], first[k+1]) (first[nranks] = +inf). */
 typedef struct taq_routing {
@@ -31,35 +27,38 @@ typedef struct taq_routing {
     int64_t total_rows;
 } taq_routing_t;
 
-/* Sort events by (symbol, exchange) only: groups them by destination. */
-void taq_shuffle_sort_pairs(taq_event_t *ev, size_t n);
-
 /*
- * COLLECTIVE: from each rank's events (sorted by taq_shuffle_sort_pairs),
- * count rows per pair, gather the counts on rank 0, cut the sorted pair list
- * into nranks contiguous ranges minimising the largest range's rows, and
- * broadcast. A pair is never split (its analytics need all its rows), so one
- * pair with more rows than a fair share gets a rank of its own while the
- * other pairs spread over the rest. OUT *r: release with taq_routing_free.
+ * COLLECTIVE: from each rank's pair index (rows per pair), gather the counts
+ * on rank 0, cut the sorted pair list into nranks contiguous ranges
+ * minimising the largest range's rows, and broadcast. A pair is never split
+ * (its analytics need all its rows), so one pair with more rows than a fair
+ * share gets a rank of its own while the other pairs spread over the rest.
+ * OUT *r: release with taq_routing_free.
  */
-taq_rc taq_shuffle_route(const taq_event_t *ev, size_t n, MPI_Comm comm, taq_routing_t *r);
+taq_rc taq_shuffle_route(const taq_pair_index_t *pi, MPI_Comm comm, taq_routing_t *r);
 void taq_routing_free(taq_routing_t *r);
 
 /* The rank owning (symbol, exchange). */
 int taq_routing_owner(const taq_routing_t *r, const char *symbol, const char *exchange);
+int taq_routing_owner_of(const taq_routing_t *r, const taq_pair_t *p);
+
+/* OUT dest[i]: the rank owning event i's pair (pi indexes the same events). */
+void taq_routing_dests(const taq_routing_t *r, const taq_pair_index_t *pi, size_t n,
+                       int32_t *dest);
 
 /* Default events per destination per round: about 64 MiB sent per rank per round. */
 size_t taq_shuffle_default_round(int nranks);
 
 /*
- * COLLECTIVE: send every event of *events (sorted by pair) to its owner and
- * replace *events by the events this rank received. Data moves in rounds of
- * at most `round` events per destination (capped so that no MPI count or
- * displacement exceeds INT_MAX), so the day size never overflows an int.
- * OUT *rounds (may be NULL): how many rounds ran.
+ * COLLECTIVE: send every event of *events to rank dest[i] and replace
+ * *events by the events this rank received (from rank 0 first, each rank's
+ * in its own order). Data moves in rounds of at most `round` events per
+ * destination (capped so that no MPI count or displacement exceeds
+ * INT_MAX), so the day size never overflows an int. OUT *rounds (may be
+ * NULL): how many rounds ran.
  */
-taq_rc taq_shuffle_exchange(taq_vec_t *events, const taq_routing_t *r, size_t round,
-                            MPI_Comm comm, int64_t *rounds);
+taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round, MPI_Comm comm,
+                            int64_t *rounds);
 
 /*
  * COLLECTIVE: every rank's closes (disjoint pair ranges, in rank order)

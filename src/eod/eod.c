@@ -1,36 +1,36 @@
 /*
  * eod.c - end-of-day load: resolve corrections, the latest arrival wins.
  *
- * Design. One sort, one linear compaction. The sort key is the dedupe key
+ * Design. Sort, then one linear compaction. The order is the dedupe key
  * (symbol, exchange, event_tm, event_seq_nb, kind, trade_dt) followed by the
  * tie-breakers (arrival_tm, file_idx, line), so the winner of every key is
- * the LAST element of its run and compaction only has to compare neighbours.
- * The leading order (symbol, exchange, event_tm, seq) is also the output
- * order the analytics and the HDF5 tables need, so nothing sorts twice.
+ * the LAST element of its run and compaction only compares neighbours. The
+ * leading order (symbol, exchange, event_tm, seq) is also the output order
+ * the analytics and the HDF5 tables need, so nothing sorts twice.
  *
- * Determinism. (file_idx, line) is unique per date, so the key is a total
- * order on real input and the result does not depend on the input order
- * even though qsort is not stable. For the degenerate case of two events
- * from the same line (tests, synthetic data) the payload bytes break the tie.
+ * Speed. Records are 112 bytes; moving them through a comparison sort
+ * dominated the stage. Instead each record gets a 24-byte sort key (pair
+ * id from the pair index - ids are numbered in pair order -, event_tm, seq,
+ * record index); the keys are sorted and the winners gathered once into a
+ * new array. The keys are sorted by a natural merge sort: input files are
+ * mostly ordered by (symbol, time), so a rank's records are a few long
+ * ascending runs and the sort costs a few linear merge passes; arbitrary
+ * input still sorts in O(n log n). Only keys that tie on (pair, event_tm,
+ * seq) - corrections, a trade and a quote at one time - look at the
+ * records.
  *
- * Speed. symbol (16 bytes) and exchange (8 bytes) are compared as three
- * big-endian 64-bit words instead of two memcmp calls, and every field
- * comparison is a branch-free (a > b) - (a < b); the chain picks the first
- * non-zero result with conditional moves. qsort still pays an indirect call
- * per comparison and moves 112-byte records. What would be faster on
- * hundreds of millions of events: sort (key, index) pairs instead of records
- * - map each (symbol, exchange) to a dense pair id through a rank-local
- * dictionary so the key packs into two 64-bit words (pair id | event_tm,
- * seq | kind | arrival rank) - with an LSD radix sort (8 or 11-bit digits,
- * skipping digits that are constant over the input), then apply the
- * permutation once. That is O(n) with sequential memory traffic and would
- * also parallelise per rank trivially.
+ * Determinism. (file_idx, line) is unique per date, so the order is total
+ * on real input and the result does not depend on the input order. For the
+ * degenerate case of two events from the same line (tests, synthetic data)
+ * the payload bytes break the tie.
  */
 #include "taq/eod.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "taq/pairs.h"
 
 /* Big-endian load: the integer order equals memcmp order of the 8 bytes. */
 static inline uint64_t load_be64(const char *p)
@@ -90,18 +90,136 @@ static int cmp_event(const void *pa, const void *pb)
     return c ? c : cmp_arrival(a, b);
 }
 
-/* Keeps the last element of every run of equal keys; returns the new count. */
-static size_t keep_last_per_key(taq_event_t *ev, size_t n)
+typedef struct sort_key {
+    int64_t tm;
+    int64_t seq;
+    uint32_t pair;
+    uint32_t idx;
+} sort_key_t;
+
+/* Total order of the records behind two keys (the cheap fields first). */
+static inline int cmp_keys(const sort_key_t *a, const sort_key_t *b, const taq_event_t *ev)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && cmp_key(&ev[i], &ev[i + 1]) == 0)
-            continue;
-        if (w != i)
-            ev[w] = ev[i];
-        w++;
+    if (a->pair != b->pair)
+        return a->pair < b->pair ? -1 : 1;
+    if (a->tm != b->tm)
+        return a->tm < b->tm ? -1 : 1;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    return cmp_event(&ev[a->idx], &ev[b->idx]);
+}
+
+/* Runs shorter than this are extended by insertion sort before merging. */
+#define MIN_RUN 32
+
+/* Insertion sort of k[lo..hi) where k[lo..mid) is already sorted. */
+static void insertion_sort(sort_key_t *k, size_t lo, size_t mid, size_t hi, const taq_event_t *ev)
+{
+    for (size_t i = mid; i < hi; i++) {
+        const sort_key_t x = k[i];
+        size_t j = i;
+        while (j > lo && cmp_keys(&x, &k[j - 1], ev) < 0) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = x;
     }
-    return w;
+}
+
+/* Boundaries of ascending runs of k (each at least MIN_RUN long but the last); ends with n. */
+static size_t find_runs(sort_key_t *k, size_t n, const taq_event_t *ev, taq_vec_t *bounds)
+{
+    *(size_t *)taq_vec_push(bounds) = 0;
+    for (size_t lo = 0; lo < n;) {
+        size_t hi = lo + 1;
+        while (hi < n && cmp_keys(&k[hi - 1], &k[hi], ev) <= 0)
+            hi++;
+        if (hi - lo < MIN_RUN) {
+            const size_t stop = lo + MIN_RUN < n ? lo + MIN_RUN : n;
+            insertion_sort(k, lo, hi, stop, ev);
+            hi = stop;
+        }
+        *(size_t *)taq_vec_push(bounds) = hi;
+        lo = hi;
+    }
+    return bounds->len - 1;
+}
+
+static void merge(const sort_key_t *a, size_t na, const sort_key_t *b, size_t nb, sort_key_t *out,
+                  const taq_event_t *ev)
+{
+    size_t i = 0, j = 0, o = 0;
+    while (i < na && j < nb)
+        out[o++] = cmp_keys(&b[j], &a[i], ev) < 0 ? b[j++] : a[i++];
+    while (i < na)
+        out[o++] = a[i++];
+    while (j < nb)
+        out[o++] = b[j++];
+}
+
+/* Sorts k[0..n) (tmp: n more keys); returns whichever of k, tmp holds the result. */
+static sort_key_t *sort_keys(sort_key_t *k, sort_key_t *tmp, size_t n, const taq_event_t *ev)
+{
+    taq_vec_t bounds;
+    taq_vec_init(&bounds, sizeof(size_t));
+    size_t runs = find_runs(k, n, ev, &bounds);
+    size_t *b = bounds.data;
+    sort_key_t *src = k, *dst = tmp;
+    while (runs > 1) {
+        /* Merge runs 2i and 2i+1 into dst; b[] is rewritten in place (w < r). */
+        size_t w = 0;
+        for (size_t r = 0; r < runs; r += 2) {
+            const size_t lo = b[r];
+            const size_t mid = b[r + 1];
+            const size_t hi = r + 2 <= runs ? b[r + 2] : mid;
+            merge(src + lo, mid - lo, src + mid, hi - mid, dst + lo, ev);
+            b[++w] = hi;
+        }
+        runs = w;
+        sort_key_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    taq_vec_free(&bounds);
+    return src;
+}
+
+/* Same dedupe key: (pair, event_tm, seq) from the keys, kind and trade_dt from the records. */
+static inline int same_key(const sort_key_t *a, const sort_key_t *b, const taq_event_t *ev)
+{
+    if (a->pair != b->pair || a->tm != b->tm || a->seq != b->seq)
+        return 0;
+    const taq_event_t *x = &ev[a->idx], *y = &ev[b->idx];
+    return x->kind == y->kind && x->trade_dt == y->trade_dt;
+}
+
+/*
+ * The winners of ev[0..n), sorted, in a new array (*out, *kept); returns the
+ * number superseded. ev is not modified.
+ */
+static int64_t dedupe_into(const taq_event_t *ev, size_t n, taq_event_t **out, size_t *kept)
+{
+    taq_pair_index_t pi;
+    taq_pair_index_build(ev, n, &pi);
+    sort_key_t *k = TAQ_MALLOC(n * sizeof *k);
+    sort_key_t *tmp = TAQ_MALLOC(n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (sort_key_t){ev[i].event_tm, ev[i].event_seq_nb, pi.id[i], (uint32_t)i};
+    taq_pair_index_free(&pi);
+    const sort_key_t *s = sort_keys(k, tmp, n, ev);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += !(i + 1 < n && same_key(&s[i], &s[i + 1], ev));
+    taq_event_t *o = TAQ_MALLOC(w * sizeof *o);
+    w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(i + 1 < n && same_key(&s[i], &s[i + 1], ev)))
+            o[w++] = ev[s[i].idx];
+    free(k);
+    free(tmp);
+    *out = o;
+    *kept = w;
+    return (int64_t)(n - w);
 }
 
 int64_t taq_eod_dedupe(taq_event_t *ev, size_t *n)
@@ -110,9 +228,26 @@ int64_t taq_eod_dedupe(taq_event_t *ev, size_t *n)
     if (*n < 2)
         return 0;
     assert(ev != NULL);
-    qsort(ev, *n, sizeof *ev, cmp_event);
-    const size_t kept = keep_last_per_key(ev, *n);
-    const int64_t superseded = (int64_t)(*n - kept);
+    taq_event_t *out;
+    size_t kept;
+    const int64_t superseded = dedupe_into(ev, *n, &out, &kept);
+    memcpy(ev, out, kept * sizeof *ev);
+    free(out);
     *n = kept;
+    return superseded;
+}
+
+int64_t taq_eod_dedupe_vec(taq_vec_t *events)
+{
+    assert(events->elem == sizeof(taq_event_t));
+    if (events->len < 2)
+        return 0;
+    taq_event_t *out;
+    size_t kept;
+    const int64_t superseded = dedupe_into(events->data, events->len, &out, &kept);
+    free(events->data);
+    events->data = out;
+    events->len = kept;
+    events->cap = kept;
     return superseded;
 }

@@ -56,11 +56,10 @@ static taq_rc load_closes(run_ctx_t *ctx, size_t pi)
     taq_batch_init(&b);
     stage_t st[ST_N];
     memset(st, 0, sizeof st);
-    taq_rc rc = taq_pipeline_load(ctx, pd, &b, st);
+    taq_rc rc = taq_pipeline_load_trades(ctx, pd, &b, st);
     if (rc == TAQ_OK) {
-        size_t n = b.events.len;
-        taq_eod_dedupe(b.events.data, &n);
-        rc = cache_closes(ctx, pd->date, b.events.data, n);
+        taq_eod_dedupe_vec(&b.events);
+        rc = cache_closes(ctx, pd->date, b.events.data, b.events.len);
     }
     if (rc != TAQ_OK && ctx->rank == 0) {
         char msg[2048];
@@ -105,13 +104,14 @@ static taq_rc compute_and_write(run_ctx_t *ctx, int32_t date, taq_batch_t *b,
                                 const taq_closes_t *prev, date_result_t *res)
 {
     double t0 = taq_now();
-    size_t n = b->events.len;
-    b->counts.superseded = taq_eod_dedupe(b->events.data, &n);
+    const size_t parsed = b->events.len;
+    b->counts.superseded = taq_eod_dedupe_vec(&b->events);
+    const size_t n = b->events.len;
     double t1 = taq_now();
     taq_tables_t tables;
     taq_analytics_run(b->events.data, n, prev, &tables);
     double t2 = taq_now();
-    res->st[ST_EOD] = (stage_t){t1 - t0, (int64_t)b->events.len, 0};
+    res->st[ST_EOD] = (stage_t){t1 - t0, (int64_t)parsed, 0};
     res->st[ST_ANALYTICS] = (stage_t){t2 - t1, (int64_t)n, 0};
     res->counts = b->counts;
     sum_counts(&res->counts, ctx->comm);

@@ -154,14 +154,21 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
         return TAQ_OK; /* one rank owns every pair: nothing to move */
     taq_fault_point("shuffle", ctx->rank); /* test hook */
     double t0 = taq_now();
-    taq_shuffle_sort_pairs(b->events.data, b->events.len);
+    const size_t n = b->events.len;
+    taq_pair_index_t pi;
+    taq_pair_index_build(b->events.data, n, &pi);
     taq_routing_t routing;
     memset(&routing, 0, sizeof routing);
-    taq_rc rc = taq_shuffle_route(b->events.data, b->events.len, ctx->comm, &routing);
-    int64_t sent = (int64_t)b->events.len, rounds = 0;
-    if (rc == TAQ_OK)
-        rc = taq_shuffle_exchange(&b->events, &routing, ctx->cfg->shuffle_round, ctx->comm,
-                                  &rounds);
+    taq_rc rc = taq_shuffle_route(&pi, ctx->comm, &routing);
+    int64_t sent = (int64_t)n, rounds = 0;
+    if (rc == TAQ_OK) {
+        int32_t *dest = TAQ_MALLOC(n * sizeof *dest);
+        taq_routing_dests(&routing, &pi, n, dest);
+        taq_pair_index_free(&pi);
+        rc = taq_shuffle_exchange(&b->events, dest, ctx->cfg->shuffle_round, ctx->comm, &rounds);
+        free(dest);
+    }
+    taq_pair_index_free(&pi);
     if (rc == TAQ_OK && ctx->rank == 0 && ctx->size > 1)
         TAQ_LOG(TAQ_LOG_DEBUG, "shuffle: %lld rows, busiest rank %lld, %lld round(s)",
                 (long long)routing.total_rows, (long long)routing.max_rows, (long long)rounds);
@@ -176,5 +183,18 @@ taq_rc taq_pipeline_load(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t 
                          stage_t *st)
 {
     TAQ_TRY(read_pieces(ctx, d, b, st));
+    return distribute(ctx, b, st);
+}
+
+taq_rc taq_pipeline_load_trades(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
+                                stage_t *st)
+{
+    TAQ_TRY(read_pieces(ctx, d, b, st));
+    taq_event_t *ev = b->events.data;
+    size_t w = 0;
+    for (size_t i = 0; i < b->events.len; i++)
+        if (ev[i].kind == TAQ_KIND_TRADE)
+            ev[w++] = ev[i];
+    b->events.len = w;
     return distribute(ctx, b, st);
 }

@@ -46,6 +46,14 @@ typedef struct run_ctx {
 taq_rc taq_pipeline_load(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
                          stage_t *st);
 
+/*
+ * The same for a previous date read only for its closing prices: quotes are
+ * dropped right after parsing (a close is the last trade), so they are
+ * neither shuffled nor sorted.
+ */
+taq_rc taq_pipeline_load_trades(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
+                                stage_t *st);
+
 /* COLLECTIVE: every stage of one date, from read to the renamed HDF5 file. */
 taq_rc taq_pipeline_date(run_ctx_t *ctx, size_t di, date_result_t *res);
 

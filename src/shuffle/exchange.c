@@ -1,10 +1,11 @@
 /*
  * exchange.c - move events to their owners with MPI_Alltoallv in rounds.
  *
- * Events sorted by pair are already grouped by destination (owners hold
- * contiguous pair ranges), so each destination's events are one segment of
- * the array. Each round packs at most `round` events of every segment into a
- * send buffer and exchanges them; `round` is capped at INT_MAX / nranks so
+ * Every event carries its destination (dest[i]); nothing is sorted. Each
+ * destination has a cursor into the array, and each round packs the next (at
+ * most) `round` events of every destination into a send buffer and
+ * exchanges them, so every destination receives a rank's events in that
+ * rank's order. `round` is capped at INT_MAX / nranks so
  * every count and displacement of the round (in units of one event) fits an
  * int, whatever the size of the day. Memory for a round is bounded by
  * nranks x round events on each side.
@@ -21,42 +22,38 @@ size_t taq_shuffle_default_round(int nranks)
     return r ? r : 1;
 }
 
-/* Segment [start[d], start[d] + len[d]) of ev holds the events for rank d. */
-static void segments(const taq_event_t *ev, size_t n, const taq_routing_t *r, size_t *start,
-                     size_t *len)
-{
-    memset(len, 0, (size_t)r->nranks * sizeof *len);
-    for (int d = 0; d < r->nranks; d++)
-        start[d] = n;
-    for (size_t i = 0; i < n;) {
-        int d = taq_routing_owner(r, ev[i].symbol, ev[i].exchange);
-        size_t j = i + 1;
-        while (j < n && memcmp(ev[j].symbol, ev[i].symbol, TAQ_SYMBOL_LEN) == 0 &&
-               memcmp(ev[j].exchange, ev[i].exchange, TAQ_EXCHANGE_LEN) == 0)
-            j++;
-        if (len[d] == 0)
-            start[d] = i;
-        len[d] += j - i;
-        i = j;
-    }
-}
-
 typedef struct round_buf {
     int *sc, *sd, *rc, *rd;
     taq_event_t *send;
 } round_buf_t;
 
-/* Pack round k's share of every segment into b->send; fills counts and displacements. */
-static void pack_round(const taq_event_t *ev, const size_t *start, const size_t *len, size_t k,
-                       size_t round, int nranks, round_buf_t *b)
+/*
+ * Pack the next (at most) `round` events of every destination into b->send,
+ * advancing cursor[d] (the next index that may hold an event for d) and
+ * left[d] (events for d not sent yet). Fills counts and displacements.
+ */
+static void pack_round(const taq_event_t *ev, const int32_t *dest, size_t n, size_t *cursor,
+                       size_t *left, size_t round, int nranks, round_buf_t *b)
 {
     size_t at = 0;
     for (int d = 0; d < nranks; d++) {
-        size_t off = k * round;
-        size_t m = len[d] > off ? len[d] - off : 0;
-        m = m < round ? m : round;
-        if (m)
-            memcpy(b->send + at, ev + start[d] + off, m * sizeof *ev);
+        const size_t m = left[d] < round ? left[d] : round;
+        size_t i = cursor[d], got = 0;
+        while (got < m && i < n) {
+            if (dest[i] == d) {
+                /* copy the whole run of consecutive events for d at once */
+                size_t j = i + 1;
+                while (j < n && got + (j - i) < m && dest[j] == d)
+                    j++;
+                memcpy(b->send + at + got, ev + i, (j - i) * sizeof *ev);
+                got += j - i;
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        cursor[d] = i;
+        left[d] -= m;
         b->sc[d] = (int)m;
         b->sd[d] = (int)at;
         at += m;
@@ -79,30 +76,50 @@ static void exchange_round(round_buf_t *b, int nranks, MPI_Datatype type, taq_ve
     recv->len += total;
 }
 
-taq_rc taq_shuffle_exchange(taq_vec_t *events, const taq_routing_t *r, size_t round,
-                            MPI_Comm comm, int64_t *rounds)
+taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round, MPI_Comm comm,
+                            int64_t *rounds)
 {
-    const int p = r->nranks;
+    int p;
+    MPI_Comm_size(comm, &p);
     round = round ? round : taq_shuffle_default_round(p);
     if (round > (size_t)INT_MAX / (size_t)p)
         round = (size_t)INT_MAX / (size_t)p;
-    size_t *start = TAQ_MALLOC((size_t)p * sizeof *start), *len = TAQ_MALLOC((size_t)p * sizeof *len);
     const taq_event_t *ev = events->data;
-    segments(ev, events->len, r, start, len);
+    const size_t n = events->len;
+    size_t *cursor = TAQ_CALLOC((size_t)p, sizeof *cursor), *left = TAQ_CALLOC((size_t)p, sizeof *left);
+    for (size_t i = 0; i < n; i++) {
+        if (dest[i] < 0 || dest[i] >= p)
+            TAQ_ABORT("event %zu routed to rank %d of %d", i, (int)dest[i], p);
+        left[dest[i]]++;
+    }
     uint64_t mine = 0, nrounds = 0;
     for (int d = 0; d < p; d++)
-        mine = (len[d] + round - 1) / round > mine ? (len[d] + round - 1) / round : mine;
+        mine = (left[d] + round - 1) / round > mine ? (left[d] + round - 1) / round : mine;
     TAQ_MPI_CHECK(MPI_Allreduce(&mine, &nrounds, 1, MPI_UINT64_T, MPI_MAX, comm));
     MPI_Datatype type;
     TAQ_MPI_CHECK(MPI_Type_contiguous((int)sizeof(taq_event_t), MPI_BYTE, &type));
     TAQ_MPI_CHECK(MPI_Type_commit(&type));
+    size_t most = 0; /* the largest round this rank sends */
+    for (int d = 0; d < p; d++)
+        most += left[d] < round ? left[d] : round;
     round_buf_t b = {TAQ_MALLOC((size_t)p * sizeof(int)), TAQ_MALLOC((size_t)p * sizeof(int)),
                      TAQ_MALLOC((size_t)p * sizeof(int)), TAQ_MALLOC((size_t)p * sizeof(int)),
-                     TAQ_MALLOC((size_t)p * round * sizeof(taq_event_t))};
+                     TAQ_MALLOC((most + 1) * sizeof(taq_event_t))};
+    /* What arrives in total, so the receiving array is allocated once. */
+    int64_t *to = TAQ_MALLOC((size_t)p * sizeof *to), *from = TAQ_MALLOC((size_t)p * sizeof *from);
+    for (int d = 0; d < p; d++)
+        to[d] = (int64_t)left[d];
+    TAQ_MPI_CHECK(MPI_Alltoall(to, 1, MPI_INT64_T, from, 1, MPI_INT64_T, comm));
+    size_t incoming = 0;
+    for (int d = 0; d < p; d++)
+        incoming += (size_t)from[d];
+    free(to);
+    free(from);
     taq_vec_t recv;
     taq_vec_init(&recv, sizeof(taq_event_t));
+    taq_vec_reserve(&recv, incoming + 1);
     for (uint64_t k = 0; k < nrounds; k++) {
-        pack_round(ev, start, len, (size_t)k, round, p, &b);
+        pack_round(ev, dest, n, cursor, left, round, p, &b);
         exchange_round(&b, p, type, &recv, comm);
     }
     MPI_Type_free(&type);
@@ -111,8 +128,8 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const taq_routing_t *r, size_t ro
     free(b.rc);
     free(b.rd);
     free(b.send);
-    free(start);
-    free(len);
+    free(cursor);
+    free(left);
     taq_vec_free(events);
     *events = recv;
     if (rounds)

@@ -1,8 +1,8 @@
 /*
  * route.c - decide which rank owns which (symbol, exchange) pairs.
  *
- * Every rank counts its rows per pair; rank 0 gathers the counts, merges
- * them into one sorted list and cuts it into nranks contiguous ranges with
+ * Every rank's pair index holds its rows per pair; rank 0 gathers those
+ * counts, merges them into one sorted list and cuts it into nranks ranges with
  * the smallest possible largest range (binary search on that maximum, greedy
  * fill). A pair is the unit because the moving average and the as-of join
  * need every row of a pair on one rank. The cut goes to every rank as the
@@ -22,39 +22,6 @@ typedef struct pair_count {
 static int cmp_pair(const void *a, const void *b)
 {
     return memcmp(a, b, sizeof(taq_pair_t));
-}
-
-static int cmp_event_pair(const void *a, const void *b)
-{
-    const taq_event_t *x = a, *y = b;
-    int c = memcmp(x->symbol, y->symbol, TAQ_SYMBOL_LEN);
-    return c ? c : memcmp(x->exchange, y->exchange, TAQ_EXCHANGE_LEN);
-}
-
-void taq_shuffle_sort_pairs(taq_event_t *ev, size_t n)
-{
-    if (n > 1) /* qsort with a NULL base is undefined, even for n == 0 */
-        qsort(ev, n, sizeof *ev, cmp_event_pair);
-}
-
-static void pair_of(const taq_event_t *e, taq_pair_t *p)
-{
-    memcpy(p->symbol, e->symbol, TAQ_SYMBOL_LEN);
-    memcpy(p->exchange, e->exchange, TAQ_EXCHANGE_LEN);
-}
-
-/* Rows per pair of events sorted by pair. */
-static void count_pairs(const taq_event_t *ev, size_t n, taq_vec_t *out)
-{
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && cmp_event_pair(&ev[i], &ev[j]) == 0)
-            j++;
-        pair_count_t *pc = taq_vec_push(out);
-        pair_of(&ev[i], &pc->pair);
-        pc->rows = (int64_t)(j - i);
-        i = j;
-    }
 }
 
 /* Sort and combine counts of equal pairs (rank 0, after the gather). */
@@ -156,7 +123,7 @@ static taq_rc gather_counts(const taq_vec_t *mine, MPI_Comm comm, taq_vec_t *all
     return rc;
 }
 
-taq_rc taq_shuffle_route(const taq_event_t *ev, size_t n, MPI_Comm comm, taq_routing_t *r)
+taq_rc taq_shuffle_route(const taq_pair_index_t *pi, MPI_Comm comm, taq_routing_t *r)
 {
     int rank;
     MPI_Comm_rank(comm, &rank);
@@ -165,7 +132,8 @@ taq_rc taq_shuffle_route(const taq_event_t *ev, size_t n, MPI_Comm comm, taq_rou
     taq_vec_t mine, all;
     taq_vec_init(&mine, sizeof(pair_count_t));
     taq_vec_init(&all, sizeof(pair_count_t));
-    count_pairs(ev, n, &mine);
+    for (size_t i = 0; i < pi->n_pairs; i++)
+        *(pair_count_t *)taq_vec_push(&mine) = (pair_count_t){pi->pairs[i], pi->rows[i]};
     taq_rc rc = gather_counts(&mine, comm, &all);
     if (rank == 0)
         cut(all.data, merge_counts(all.data, all.len), r);
@@ -191,14 +159,30 @@ int taq_routing_owner(const taq_routing_t *r, const char *symbol, const char *ex
     taq_pair_t p;
     memcpy(p.symbol, symbol, TAQ_SYMBOL_LEN);
     memcpy(p.exchange, exchange, TAQ_EXCHANGE_LEN);
+    return taq_routing_owner_of(r, &p);
+}
+
+int taq_routing_owner_of(const taq_routing_t *r, const taq_pair_t *p)
+{
     /* The last k with first[k] <= p (first[0] is the smallest possible pair). */
     int lo = 0, hi = r->nranks - 1;
     while (lo < hi) {
         int mid = lo + (hi - lo + 1) / 2;
-        if (cmp_pair(&r->first[mid], &p) <= 0)
+        if (cmp_pair(&r->first[mid], p) <= 0)
             lo = mid;
         else
             hi = mid - 1;
     }
     return lo;
+}
+
+void taq_routing_dests(const taq_routing_t *r, const taq_pair_index_t *pi, size_t n,
+                       int32_t *dest)
+{
+    int32_t *owner = TAQ_MALLOC(pi->n_pairs * sizeof *owner);
+    for (size_t p = 0; p < pi->n_pairs; p++)
+        owner[p] = taq_routing_owner_of(r, &pi->pairs[p]);
+    for (size_t i = 0; i < n; i++)
+        dest[i] = owner[pi->id[i]];
+    free(owner);
 }
