@@ -14,6 +14,7 @@ import numpy as np
 ap = argparse.ArgumentParser()
 for a in ("--runs", "--day", "--date", "--prev", "--ranks", "--results"):
     ap.add_argument(a, required=True)
+ap.add_argument("--csv", help="also write the table as CSV (one row per run) to this file")
 o = ap.parse_args()
 
 
@@ -131,4 +132,17 @@ with open(o.results, "w") as f:
     f.write("# bench/run %s\n\n%s\n\n%s\n\n%s\n\n## taqmpi stage summaries (stderr)\n\n%s\n" % (
         datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%SZ"), head, table, check, "\n\n".join(stage_txt)))
 print("\nwritten: %s" % o.results)
+if o.csv:
+    import csv
+    names = ["read", "parse", "shuffle", "eod", "analytics", "write", "load"]
+    with open(o.csv, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["tool", "ranks", "events", "input_mb", "wall_s", "input_mb_per_s", "events_per_s",
+                    "peak_rss_mb_max", "rss_over_input_per_rank_max", "agreement"] + ["%s_s" % k for k in names])
+        for tool, r, w_s, rss, st in rows:
+            w.writerow([tool.split()[0], r, events, "%.1f" % mb, "%.3f" % w_s, "%.2f" % (mb / w_s),
+                        "%.0f" % (events / w_s), "%.0f" % (max(rss) / 1024),
+                        "%.3f" % (max(rss) * 1024 / (in_bytes / r)), "ok" if not errors else "failed"]
+                       + ["%.3f" % st[k] if k in st else "" for k in names])
+    print("written: %s" % o.csv)
 sys.exit(1 if errors else 0)

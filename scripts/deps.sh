@@ -6,7 +6,8 @@ set -euo pipefail
 # server and a real one-node Slurm for slurm/taq.sh (tests/slurm_cluster.sh).
 pkgs=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
       hdf5-tools libpq-dev zlib1g-dev libcunit1-dev postgresql munge slurm-wlm
-      python3 python3-h5py python3-pandas valgrind clang libclang-rt-14-dev time)
+      python3 python3-h5py python3-pandas valgrind clang libclang-rt-14-dev time
+      gnuplot-nox)
 # bench/run (and its ctest bench.smoke) runs DuckDB under node and installs it
 # with npm. A node from elsewhere (NodeSource, nvm) is fine: only add Debian's
 # when there is none, as Debian's nodejs and a NodeSource npm conflict.

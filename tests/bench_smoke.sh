@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# bench_smoke.sh WORK BUILD [bench/run options...]: run bench/run into a fresh
+# WORK/results and check what it leaves there: one table (.md), one CSV with
+# a row per taqmpi rank count plus DuckDB, all agreeing, and a PNG plot.
+set -euo pipefail
+work=$1 build=$2
+shift 2
+root=$(cd "$(dirname "$0")/.." && pwd)
+rm -rf "$work/results"
+"$root/bench/run" --build "$build" --work "$work" --results "$work/results" "$@"
+fail() { echo "bench_smoke: $*" >&2; exit 1; }
+shopt -s nullglob
+csv=("$work"/results/results-*.csv) png=("$work"/results/results-*.png) md=("$work"/results/results-*.md)
+[ ${#csv[@]} -eq 1 ] && [ ${#png[@]} -eq 1 ] && [ ${#md[@]} -eq 1 ] || fail "expected one .csv, .png and .md in $work/results"
+head -1 "${csv[0]}" | grep -q '^tool,ranks,events,input_mb,wall_s,input_mb_per_s,' || fail "CSV header: $(head -1 "${csv[0]}")"
+got=$(awk -F, 'NR > 1 {print $1 ":" $2 ":" $10}' "${csv[0]}" | tr '\n' ' ')
+[ "$got" = "taqmpi:1:ok taqmpi:2:ok duckdb:1:ok " ] || fail "CSV rows: $got"
+[ "$(head -c 4 "${png[0]}" | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "${png[0]} is not a PNG"
+echo "bench_smoke: ${csv[0]}, ${png[0]} and ${md[0]} written"
