@@ -184,6 +184,9 @@ static sort_key_t *sort_keys(sort_key_t *k, sort_key_t *tmp, size_t n, const taq
     return src;
 }
 
+/* How many records ahead the gather prefetches. */
+#define GATHER_AHEAD 16
+
 /* Same dedupe key: (pair, event_tm, seq) from the keys, kind and trade_dt from the records. */
 static inline int same_key(const sort_key_t *a, const sort_key_t *b, const taq_event_t *ev)
 {
@@ -212,9 +215,16 @@ static int64_t dedupe_into(const taq_event_t *ev, size_t n, taq_event_t **out, s
         w += !(i + 1 < n && same_key(&s[i], &s[i + 1], ev));
     taq_event_t *o = TAQ_MALLOC(w * sizeof *o);
     w = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        /* Records are read in key order, all over the array: fetch ahead. */
+        if (i + GATHER_AHEAD < n) {
+            const char *p = (const char *)&ev[s[i + GATHER_AHEAD].idx];
+            __builtin_prefetch(p);
+            __builtin_prefetch(p + 64);
+        }
         if (!(i + 1 < n && same_key(&s[i], &s[i + 1], ev)))
             o[w++] = ev[s[i].idx];
+    }
     free(k);
     free(tmp);
     *out = o;

@@ -32,7 +32,8 @@ static void reserve(lbuf_t *b, size_t need)
 {
     if (need <= b->cap)
         return;
-    size_t c = b->cap ? b->cap : 4096;
+    /* First use: room for a block plus the partial line carried over, at once. */
+    size_t c = b->cap ? b->cap : need + ((size_t)1 << 17);
     while (c < need)
         c *= 2;
     b->data = TAQ_REALLOC(b->data, c);
