@@ -5,6 +5,7 @@
 #include "event_util.h"
 #include "harness.h"
 #include "taq/eod.h"
+#include "taq/pairs.h"
 
 static taq_event_t mk(const char *sym, const char *exch, char kind, int64_t tm, int64_t seq,
                       int64_t arrival, uint32_t file_idx, int64_t line, double price)
@@ -296,6 +297,45 @@ static void test_matches_reference_on_runs_and_random(void)
     free(ref);
 }
 
+/* Pair ids follow memcmp order of (symbol, exchange); rows count each pair's events. */
+static void test_pair_index_ids_in_pair_order(void)
+{
+    enum { N = 3000 };
+    taq_event_t *ev = calloc(N, sizeof *ev);
+    uint64_t s = 5;
+    for (size_t i = 0; i < N; i++) {
+        ev[i] = mk("", "", 'Q', 0, 0, 0, 0, (int64_t)i, 0.0);
+        const size_t len = 1 + lcg(&s) % TAQ_SYMBOL_LEN; /* up to a full 16-byte symbol */
+        for (size_t b = 0; b < len; b++)
+            ev[i].symbol[b] = (char)(0x7E + lcg(&s) % 3); /* 0x7E..0x80: signed-char trap */
+        ev[i].exchange[0] = (char)('A' + lcg(&s) % 2);
+        if (i % 7 == 0 && i > 0)
+            ev[i] = ev[i - 1]; /* runs of one pair, as in real files */
+    }
+    taq_pair_index_t pi;
+    taq_pair_index_build(ev, N, &pi);
+    CU_ASSERT_FATAL(pi.n_pairs > 10);
+    int64_t total = 0;
+    for (size_t p = 0; p < pi.n_pairs; p++) {
+        total += pi.rows[p];
+        CU_ASSERT(pi.rows[p] > 0);
+        if (p > 0)
+            CU_ASSERT(memcmp(&pi.pairs[p - 1], &pi.pairs[p], sizeof(taq_pair_t)) < 0);
+    }
+    CU_ASSERT_EQUAL(total, N);
+    int64_t wrong = 0;
+    for (size_t i = 0; i < N; i++) {
+        wrong += memcmp(pi.pairs[pi.id[i]].symbol, ev[i].symbol, TAQ_SYMBOL_LEN) != 0 ||
+                 memcmp(pi.pairs[pi.id[i]].exchange, ev[i].exchange, TAQ_EXCHANGE_LEN) != 0;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    taq_pair_index_free(&pi);
+    taq_pair_index_build(ev, 0, &pi); /* no events: no pairs */
+    CU_ASSERT_EQUAL(pi.n_pairs, 0);
+    taq_pair_index_free(&pi);
+    free(ev);
+}
+
 /* The word-wise comparison must agree with memcmp, bytes >= 0x80 included. */
 static void test_pair_order_is_memcmp_order(void)
 {
@@ -332,6 +372,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_full_width_symbol_and_exchange),
         TAQ_CASE(test_pair_order_is_memcmp_order),
         TAQ_CASE(test_matches_reference_on_runs_and_random),
+        TAQ_CASE(test_pair_index_ids_in_pair_order),
     };
     return taq_test_main(argc, argv, "eod", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }
