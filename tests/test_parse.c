@@ -1251,6 +1251,173 @@ static void test_fuzz_accounting(void)
     }
 }
 
+/* ---- prices: the exact conversion against strtod, bit for bit --------- */
+
+/*
+ * numbers.c converts most prices without strtod; the value must be exactly
+ * strtod's (correctly rounded, ties to even) for every shape, whichever
+ * path takes it. Returns 1 when taq_parse_price agrees with the strtod
+ * oracle on the syntactically valid price s[0..n).
+ */
+static int price_agrees(const char *s, size_t n)
+{
+    char z[512];
+    if (n >= sizeof z)
+        return 0;
+    memcpy(z, s, n);
+    z[n] = '\0';
+    char *end = NULL;
+    double want = strtod(z, &end);
+    if (end != z + n)
+        return 0; /* the generators only make valid prices */
+    double got = -1.0;
+    const taq_reject_reason_t r = taq_parse_price(s, n, &got);
+    if (!isfinite(want))
+        return r == TAQ_REJ_BAD_NUMBER;
+    if (want == 0.0)
+        want = 0.0; /* "-0" is +0.0 */
+    const taq_reject_reason_t rwant = want < 0.0 ? TAQ_REJ_NEGATIVE_VALUE : TAQ_REJ_NONE;
+    return r == rwant && memcmp(&got, &want, sizeof got) == 0;
+}
+
+/* Counts disagreements over the first n prices of gen; prints the first few. */
+static long price_mismatches(size_t (*gen)(char *), long n)
+{
+    char buf[256];
+    long bad = 0;
+    for (long i = 0; i < n; i++) {
+        const size_t len = gen(buf);
+        if (!price_agrees(buf, len) && ++bad <= 5)
+            fprintf(stderr, "price mismatch with strtod: \"%.*s\"\n", (int)len, buf);
+    }
+    return bad;
+}
+
+/* digits: nonzero first digit, then random digits; sometimes trailing zeros. */
+static size_t random_digits(char *out, size_t ndigits)
+{
+    for (size_t i = 0; i < ndigits; i++)
+        out[i] = (char)('0' + (i == 0 ? 1 + rng() % 9 : rng() % 10));
+    if (rng() % 8 == 0)
+        for (size_t i = ndigits - rng() % ndigits; i < ndigits; i++)
+            out[i] = '0';
+    return ndigits;
+}
+
+/* An exponent part: 'e' or 'E', optional sign, mostly near zero, sometimes far. */
+static size_t random_exponent(char *out)
+{
+    static const char *const signs[] = {"", "+", "-", "-"};
+    const int range = rng() % 8 == 0 ? 400 : 40;
+    const int x = (int)(rng() % (uint64_t)range);
+    const char *zeros = rng() % 16 == 0 ? "000" : "";
+    return (size_t)sprintf(out, "%c%s%s%d", rng() % 2 ? 'e' : 'E', signs[rng() % 4], zeros, x);
+}
+
+/*
+ * A random valid price: optional '-', optional leading zeros, 1..24
+ * significant digits (mostly 15..20, as feeds write them, around the 19-digit
+ * limit of the fast path), a '.' anywhere ("5.", ".5" included) or none, and
+ * an optional exponent.
+ */
+static size_t random_price(char *out)
+{
+    char digits[64];
+    size_t nd = 0;
+    const size_t lead = rng() % 8 == 0 ? 1 + rng() % 5 : 0;
+    for (size_t i = 0; i < lead; i++)
+        digits[nd++] = '0';
+    const size_t sig = rng() % 2 ? 15 + rng() % 6 : 1 + rng() % 24;
+    nd += random_digits(digits + nd, sig);
+    size_t n = 0;
+    if (rng() % 4 == 0)
+        out[n++] = '-';
+    const size_t dot = rng() % 6 == 0 ? nd + 1 : rng() % (nd + 1); /* nd + 1: no dot */
+    for (size_t i = 0; i <= nd; i++) {
+        if (i == dot)
+            out[n++] = '.';
+        if (i < nd)
+            out[n++] = digits[i];
+    }
+    if (rng() % 3 == 0)
+        n += random_exponent(out + n);
+    return n;
+}
+
+/* Integers around 2^53 (where doubles stop holding every integer), scaled by 10^-3..10^3. */
+static size_t price_near_2_53(char *out)
+{
+    const uint64_t v = ((uint64_t)1 << 53) - 2000u + rng() % 4000u;
+    return (size_t)sprintf(out, "%llue%d", (unsigned long long)v, (int)(rng() % 7) - 3);
+}
+
+/*
+ * Exact halfway points between two neighbouring doubles (and their
+ * neighbours +-1 in the last digit): (2m + 1) * 2^(k-1) for a 53-bit m, so
+ * ties to even decide. Written as an integer (k >= 1) or as
+ * (2m + 1) * 5^t followed by "e-t" (a binary exponent of -t).
+ */
+static size_t price_tie(char *out)
+{
+    const uint64_t m = ((uint64_t)1 << 52) | (rng() & (((uint64_t)1 << 52) - 1));
+    const int nudge = (int)(rng() % 3) - 1;
+    if (rng() % 2) {
+        const int k = 1 + (int)(rng() % 11); /* (2m + 1) << (k - 1) < 2^64 */
+        const uint64_t v = ((2 * m + 1) << (k - 1)) + (uint64_t)nudge;
+        return (size_t)sprintf(out, "%llu", (unsigned long long)v);
+    }
+    const int t = 1 + (int)(rng() % 3); /* (2m + 1) * 5^3 < 2^64 */
+    uint64_t v = 2 * m + 1;
+    for (int i = 0; i < t; i++)
+        v *= 5u;
+    return (size_t)sprintf(out, "%llue-%d", (unsigned long long)(v + (uint64_t)nudge), t);
+}
+
+static void test_price_vs_strtod(void)
+{
+    rng_state = 0x2545F4914F6CDD1Du; /* fixed: the same cases every run */
+    CU_ASSERT_EQUAL(price_mismatches(random_price, 3000000), 0);
+    CU_ASSERT_EQUAL(price_mismatches(price_near_2_53, 200000), 0);
+    CU_ASSERT_EQUAL(price_mismatches(price_tie, 1000000), 0);
+}
+
+static void test_price_edges(void)
+{
+    static const char *const edges[] = {
+        /* shapes of the feeds: 16 and 17 significant digits */
+        "79.19488165597565", "30.524058483002754", "17.057605983628349", "0.1", "0.2", "0.3",
+        /* around 2^53 = 9007199254740992 and 2^64 */
+        "9007199254740991", "9007199254740992", "9007199254740993", "9007199254740994",
+        "9007199254740995", "9007199254740993.0", "900719925474099.3e1", "18014398509481985",
+        "18014398509481986", "18446744073709551615", "18446744073709551616", "9999999999999999999",
+        "99999999999999999999", "10000000000000000000", "1000000000000000000",
+        "1234567890123456789", "12345678901234567890",
+        /* ties to even written in few digits: 2^53 + 1 and its relatives */
+        "9007199254740993e0", "90071992547409930e-1", "4503599627370496.5", "4503599627370497.5",
+        "2251799813685248.25", "2251799813685248.75", "1125899906842624.125",
+        /* edges of the exact exponent ranges (22 for Clinger, 27 for 5^k) */
+        "1e22", "1e23", "1e27", "1e28", "1e-22", "1e-23", "1e-27", "1e-28", "9.999999999999999e22",
+        "123456789012345678e-27", "123456789012345678e27", "1234567890123456789e-27",
+        "1234567890123456789e27", "9007199254740993e-22", "9007199254740993e22",
+        /* overflow, subnormals, underflow */
+        "8.98846567431158e307", "1.7976931348623157e308", "2.2250738585072014e-308",
+        "2.2250738585072011e-308", "4.9406564584124654e-324", "2.4703282292062327e-324",
+        "2.4703282292062328e-324", "1e-400", "-1e-400",
+        /* leading and trailing zeros, dots at the ends, zero with far exponents */
+        "5.", ".5", "-.5", "0000000000000000000000001.5", "0.0000000000000000000000000000001",
+        "1.00000000000000000000000", "100000000000000000000000000", "0e999999999999999999",
+        "-0e-999999999999999999", "0.000e5", "-0", "-0.0", "00", "1e-0000000000000000022",
+        "1E+0022", "1e0000000000000000000000000000000000000000000000000000000000000000000000001",
+        /* negatives */
+        "-79.19488165597565", "-9007199254740993", "-1e-27", "-123456789012345678e-27"};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        const int ok = price_agrees(edges[i], strlen(edges[i]));
+        if (!ok)
+            fprintf(stderr, "price mismatch with strtod: \"%s\"\n", edges[i]);
+        CU_ASSERT(ok);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
@@ -1271,7 +1438,8 @@ int main(int argc, char **argv)
         TAQ_CASE(test_buffer_edges),         TAQ_CASE(test_buffer_accumulates),
         TAQ_CASE(test_buffer_hostile_bytes), TAQ_CASE(test_buffer_long_lines),
         TAQ_CASE(test_reject_file_name),     TAQ_CASE(test_reason_names),
-        TAQ_CASE(test_fuzz_accounting),
+        TAQ_CASE(test_fuzz_accounting),      TAQ_CASE(test_price_vs_strtod),
+        TAQ_CASE(test_price_edges),
     };
     return taq_test_main(argc, argv, "parse", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }
