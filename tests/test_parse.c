@@ -119,6 +119,16 @@ static int64_t ns_of(int y, int mo, int d, int h, int mi, int s, int64_t frac_ns
            ((int64_t)h * 3600 + mi * 60 + s) * TAQ_NS_PER_SEC + frac_ns;
 }
 
+/* xorshift64 with a fixed seed: random cases are the same every run. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
 /* ---- numbers ---------------------------------------------------------- */
 
 static taq_reject_reason_t price(const char *s, double *v)
@@ -880,6 +890,40 @@ static void test_date_mismatch(void)
     CU_ASSERT_EQUAL(csv_one(CSV_T, F_EVT, "2020-08-06 00:00:01"), TAQ_REJ_NONE);
 }
 
+/*
+ * The parser keeps the last valid date text to skip the calendar check:
+ * dates that differ from a cached one in any byte, invalid dates right
+ * after valid ones and back must all give what taq_date_parse gives, as
+ * timestamps and as trade_dt (bad_trade_dt, date_mismatch or valid).
+ */
+static void test_date_cache(void)
+{
+    static const char *const dates[] = {
+        "2020-08-05", "2020-08-06", "2020-08-0x", "2020-02-29", "2021-02-29", "2020-02-30",
+        "2020-08-5 ", "2020/08/05", "2020-08-05", "1970-01-01", "0000-01-01", "2020-13-05",
+        "2020-08-00", "2020-08-15", "2020-08-55", "2020-18-05", "2200-08-05", "2021-08-05",
+    };
+    const size_t ndates = sizeof dates / sizeof dates[0];
+    rng_state = 0xD1B54A32D192ED03u;
+    for (int step = 0; step < 20000; step++) {
+        const char *d = dates[rng() % ndates];
+        int32_t days = 0;
+        const int valid = taq_date_parse(d, 10, &days) == 0;
+        char t[32];
+        snprintf(t, sizeof t, "%.10s%c12:34:56.789", d, rng() % 2 ? ' ' : 'T');
+        int64_t ns = 0;
+        const int64_t want_ns =
+            (int64_t)days * TAQ_NS_PER_DAY + ns_of(1970, 1, 1, 12, 34, 56, 789000000);
+        CU_ASSERT_EQUAL(ts(t, &ns), valid ? 0 : -1);
+        if (valid)
+            CU_ASSERT_EQUAL(ns, want_ns);
+        const taq_reject_reason_t want = !valid                ? TAQ_REJ_BAD_TRADE_DT
+                                         : days != FOLDER_DATE ? TAQ_REJ_DATE_MISMATCH
+                                                               : TAQ_REJ_NONE;
+        CU_ASSERT_EQUAL(csv_one(rng() % 2 ? CSV_T : CSV_Q, F_DT, d), want);
+    }
+}
+
 /* ---- precedence: two problems on one line give the earlier reason ----- */
 
 static void test_precedence_csv(void)
@@ -1187,15 +1231,6 @@ static void test_reason_names(void)
 
 /* ---- robustness: mutated and random lines never crash, always account -- */
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 /* One mutated copy of src into dst: byte flips, deletions, insertions, or random bytes. */
 static size_t mutate(const char *src, size_t n, char *dst)
 {
@@ -1439,7 +1474,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_buffer_hostile_bytes), TAQ_CASE(test_buffer_long_lines),
         TAQ_CASE(test_reject_file_name),     TAQ_CASE(test_reason_names),
         TAQ_CASE(test_fuzz_accounting),      TAQ_CASE(test_price_vs_strtod),
-        TAQ_CASE(test_price_edges),
+        TAQ_CASE(test_price_edges),          TAQ_CASE(test_date_cache),
     };
     return taq_test_main(argc, argv, "parse", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }
