@@ -148,27 +148,34 @@ static const uint64_t pow5[FAST_MAX_EXP + 1] = {
 /*
  * A syntax-checked price as w * 10^e: 1 when it has at most FAST_MAX_DIGITS
  * significant digits (leading zeros do not count) and w == 0 or
- * |e| <= FAST_MAX_EXP; 0 sends it to strtod.
+ * |e| <= FAST_MAX_EXP; 0 sends it to strtod. One tight loop per digit run.
  */
 static int price_decimal(const char *s, size_t len, uint64_t *w, int *e)
 {
     size_t i = s[0] == '-';
-    uint64_t m = 0;
-    int ndigits = 0, scale = 0, in_frac = 0;
-    for (; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
-        if (s[i] == '.') {
-            in_frac = 1;
-            continue;
-        }
-        scale -= in_frac;
-        if (m == 0 && s[i] == '0')
-            continue;
-        if (++ndigits > FAST_MAX_DIGITS)
-            return 0;
+    while (i < len && s[i] == '0')
+        i++;
+    size_t sig = i; /* the first significant digit, if any */
+    uint64_t m = 0; /* wraps past 19 digits; then unused */
+    for (; i < len && is_digit(s[i]); i++)
         m = m * 10u + (uint64_t)(s[i] - '0');
+    size_t nsig = i - sig;
+    int nfrac = 0;
+    if (i < len && s[i] == '.') {
+        const size_t frac = ++i;
+        if (nsig == 0) /* "0.000123": zeros before the first significant digit */
+            while (i < len && s[i] == '0')
+                i++;
+        sig = i;
+        for (; i < len && is_digit(s[i]); i++)
+            m = m * 10u + (uint64_t)(s[i] - '0');
+        nsig += i - sig;
+        nfrac = (int)(i - frac);
     }
+    if (nsig > FAST_MAX_DIGITS)
+        return 0;
     int x = 0;
-    if (i < len) {
+    if (i < len) { /* 'e' or 'E' */
         const int neg = s[++i] == '-';
         i += s[i] == '-' || s[i] == '+';
         for (; i < len; i++)
@@ -177,7 +184,7 @@ static int price_decimal(const char *s, size_t len, uint64_t *w, int *e)
         x = neg ? -x : x;
     }
     *w = m;
-    *e = scale + x;
+    *e = x - nfrac;
     return m == 0 || (*e >= -FAST_MAX_EXP && *e <= FAST_MAX_EXP);
 }
 
