@@ -504,6 +504,45 @@ static void test_csv_field_count(void)
     CU_ASSERT_EQUAL(csv(",,,,,,,,"), TAQ_REJ_UNKNOWN_TYPE);            /* 9 empty fields */
 }
 
+/*
+ * Commas are found several bytes at a time: every field must come out right
+ * wherever its commas fall, and bytes near ',' (0x2B, 0x2D, 0xAC = ',' with
+ * the high bit, NUL) must never count as one.
+ */
+static void test_csv_split_alignment(void)
+{
+    static const char filler[] = {'\x2b', '\x2d', '\xac', '\0', 'a', '\x6c'};
+    for (size_t ns = 1; ns <= TAQ_SYMBOL_LEN; ns++) {
+        for (size_t nx = 1; nx <= TAQ_EXCHANGE_LEN; nx++) {
+            char sym[TAQ_SYMBOL_LEN + 1], exch[TAQ_EXCHANGE_LEN + 1], l[LINE_CAP];
+            memset(sym, 'S', ns);
+            sym[ns] = '\0';
+            memset(exch, 'X', nx);
+            exch[nx] = '\0';
+            strcpy(l, CSV_Q);
+            csv_set(csv_set(l, F_SYM, sym), F_EXCH, exch);
+            taq_event_t ev;
+            CU_ASSERT_EQUAL_FATAL(parse_n(TAQ_FORMAT_CSV, l, strlen(l), &ev), TAQ_REJ_NONE);
+            CU_ASSERT_EQUAL(memcmp(ev.symbol, sym, ns), 0);
+            CU_ASSERT_EQUAL(memcmp(ev.exchange, exch, nx), 0);
+            TAQ_ASSERT_DOUBLE_EXACT(ev.ask_pr, 75.35916738004924);
+            CU_ASSERT_EQUAL(ev.ask_size, 100);
+        }
+    }
+    for (size_t k = 0; k < 40; k++) {
+        char l[LINE_CAP];
+        size_t n = (size_t)snprintf(l, sizeof l, "%s", CSV_Q);
+        for (size_t i = 0; i < k; i++)
+            l[n++] = filler[(i + k) % sizeof filler];
+        taq_event_t ev;
+        /* the filler joins the last field: a bad number, never an extra field */
+        CU_ASSERT_EQUAL(parse_n(TAQ_FORMAT_CSV, l, n, &ev),
+                        k == 0 ? TAQ_REJ_NONE : TAQ_REJ_BAD_NUMBER);
+        l[n++] = ',';
+        CU_ASSERT_EQUAL(parse_n(TAQ_FORMAT_CSV, l, n, &ev), TAQ_REJ_FIELD_COUNT);
+    }
+}
+
 static void test_csv_unknown_type(void)
 {
     static const char *const types[] = {"X", "t", "q", "TT", "", " T", "T ", "\"T\"", "TQ"};
@@ -1475,6 +1514,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_reject_file_name),     TAQ_CASE(test_reason_names),
         TAQ_CASE(test_fuzz_accounting),      TAQ_CASE(test_price_vs_strtod),
         TAQ_CASE(test_price_edges),          TAQ_CASE(test_date_cache),
+        TAQ_CASE(test_csv_split_alignment),
     };
     return taq_test_main(argc, argv, "parse", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }
