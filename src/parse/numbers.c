@@ -6,7 +6,7 @@
  * hand with an exact int64 overflow check.
  *
  * A price with at most 19 significant digits and a decimal exponent within
- * +-27 (every price of a real feed) is converted here, exactly: it is
+ * +-27 (feed prices such as 79.19488165597565) is converted here, exactly: it is
  * w * 10^e with w < 2^64, and
  *  - w <= 2^53 and |e| <= 22 (Clinger's fast path): w and 10^|e| are both
  *    exact doubles, so the one IEEE multiplication or division rounds the
@@ -15,12 +15,14 @@
  *    with its remainder, is computed in 128-bit integers and rounded to 53
  *    bits by hand (ties to even), and the double is assembled from its bits.
  * Both give the correctly rounded double, so the result is bit for bit what
- * strtod returns; test_parse's price_matches_strtod checks millions of cases.
+ * strtod returns; test_parse's test_price_vs_strtod checks millions of cases.
  * This relies on round-to-nearest (taqmpi never calls fesetround) and on
  * double arithmetic without extended precision (FLT_EVAL_METHOD == 0: SSE2
  * on x86-64, any AArch64); elsewhere, or without a 128-bit integer type,
  * every price goes to strtod. No fused multiply-add can arise: the fast path
- * holds a single floating-point operation.
+ * holds a single floating-point operation. The build must not enable
+ * -ffast-math: its -freciprocal-math would turn the division into an
+ * inexact multiplication by 10^-k.
  *
  * Everything else (more digits, far exponents, overflow, underflow) goes to
  * strtod, on a NUL-terminated copy in a stack buffer, which keeps strtod's
