@@ -9,9 +9,15 @@
  * agree, values must be identical, and the sign rule must hold: a negative
  * value is negative_value, while "-0" (and negatives that round to zero)
  * are a plain zero.
+ *
+ * Raw bytes rarely form long valid decimals, so the input is also read as a
+ * recipe for one (sign, digits, dot position, exponent): that keeps the
+ * exact conversion of numbers.c (up to 19 digits, exponents within +-27,
+ * without strtod) and its hand-off to strtod under constant comparison.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +69,37 @@ static void check_int64(const char *s, size_t n, const char *z)
     FUZZ_REQUIRE((r == TAQ_REJ_NEGATIVE_VALUE) == (want < 0));
 }
 
+/*
+ * A valid decimal built from the input: byte 0 picks the sign, the exponent
+ * form and its sign, byte 1 the dot position, byte 2 the exponent value
+ * (small or far), the rest give the digits (at most 40).
+ */
+static void check_price_recipe(const uint8_t *data, size_t size)
+{
+    char z[64];
+    if (size < 3)
+        return;
+    const unsigned flags = data[0], dot_at = data[1], x = data[2];
+    size_t ndig = size - 3 < 40 ? size - 3 : 40, n = 0;
+    if (ndig == 0)
+        return;
+    if (flags & 1u)
+        z[n++] = '-';
+    for (size_t i = 0; i <= ndig; i++) {
+        if (i == dot_at % (ndig + 2)) /* 0: ".5", ndig: "5.", ndig + 1: no dot */
+            z[n++] = '.';
+        if (i < ndig)
+            z[n++] = (char)('0' + data[3 + i] % 10);
+    }
+    if (flags & 2u) {
+        const int e = flags & 8u ? x : x % 40;
+        n += (size_t)snprintf(z + n, sizeof z - n, "%s%s%d", flags & 16u ? "E" : "e",
+                              flags & 4u ? "-" : (flags & 32u ? "+" : ""), e);
+    }
+    z[n] = '\0';
+    check_price(z, n, z);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
@@ -72,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     z[size] = '\0';
     check_price(s, size, z);
     check_int64(s, size, z);
+    check_price_recipe(data, size);
     free(z);
     return 0;
 }

@@ -119,6 +119,16 @@ static int64_t ns_of(int y, int mo, int d, int h, int mi, int s, int64_t frac_ns
            ((int64_t)h * 3600 + mi * 60 + s) * TAQ_NS_PER_SEC + frac_ns;
 }
 
+/* xorshift64 with a fixed seed: random cases are the same every run. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
 /* ---- numbers ---------------------------------------------------------- */
 
 static taq_reject_reason_t price(const char *s, double *v)
@@ -492,6 +502,45 @@ static void test_csv_field_count(void)
     CU_ASSERT_EQUAL(csv_one(CSV_T, F_TYPE, "Q"), TAQ_REJ_FIELD_COUNT); /* Q with 9 */
     CU_ASSERT_EQUAL(csv_one(CSV_Q, F_TYPE, "T"), TAQ_REJ_FIELD_COUNT); /* T with 11 */
     CU_ASSERT_EQUAL(csv(",,,,,,,,"), TAQ_REJ_UNKNOWN_TYPE);            /* 9 empty fields */
+}
+
+/*
+ * Commas are found several bytes at a time: every field must come out right
+ * wherever its commas fall, and bytes near ',' (0x2B, 0x2D, 0xAC = ',' with
+ * the high bit, NUL) must never count as one.
+ */
+static void test_csv_split_alignment(void)
+{
+    static const char filler[] = {'\x2b', '\x2d', '\xac', '\0', 'a', '\x6c'};
+    for (size_t ns = 1; ns <= TAQ_SYMBOL_LEN; ns++) {
+        for (size_t nx = 1; nx <= TAQ_EXCHANGE_LEN; nx++) {
+            char sym[TAQ_SYMBOL_LEN + 1], exch[TAQ_EXCHANGE_LEN + 1], l[LINE_CAP];
+            memset(sym, 'S', ns);
+            sym[ns] = '\0';
+            memset(exch, 'X', nx);
+            exch[nx] = '\0';
+            strcpy(l, CSV_Q);
+            csv_set(csv_set(l, F_SYM, sym), F_EXCH, exch);
+            taq_event_t ev;
+            CU_ASSERT_EQUAL_FATAL(parse_n(TAQ_FORMAT_CSV, l, strlen(l), &ev), TAQ_REJ_NONE);
+            CU_ASSERT_EQUAL(memcmp(ev.symbol, sym, ns), 0);
+            CU_ASSERT_EQUAL(memcmp(ev.exchange, exch, nx), 0);
+            TAQ_ASSERT_DOUBLE_EXACT(ev.ask_pr, 75.35916738004924);
+            CU_ASSERT_EQUAL(ev.ask_size, 100);
+        }
+    }
+    for (size_t k = 0; k < 40; k++) {
+        char l[LINE_CAP];
+        size_t n = (size_t)snprintf(l, sizeof l, "%s", CSV_Q);
+        for (size_t i = 0; i < k; i++)
+            l[n++] = filler[(i + k) % sizeof filler];
+        taq_event_t ev;
+        /* the filler joins the last field: a bad number, never an extra field */
+        CU_ASSERT_EQUAL(parse_n(TAQ_FORMAT_CSV, l, n, &ev),
+                        k == 0 ? TAQ_REJ_NONE : TAQ_REJ_BAD_NUMBER);
+        l[n++] = ',';
+        CU_ASSERT_EQUAL(parse_n(TAQ_FORMAT_CSV, l, n, &ev), TAQ_REJ_FIELD_COUNT);
+    }
 }
 
 static void test_csv_unknown_type(void)
@@ -880,6 +929,40 @@ static void test_date_mismatch(void)
     CU_ASSERT_EQUAL(csv_one(CSV_T, F_EVT, "2020-08-06 00:00:01"), TAQ_REJ_NONE);
 }
 
+/*
+ * The parser keeps the last valid date text to skip the calendar check:
+ * dates that differ from a cached one in any byte, invalid dates right
+ * after valid ones and back must all give what taq_date_parse gives, as
+ * timestamps and as trade_dt (bad_trade_dt, date_mismatch or valid).
+ */
+static void test_date_cache(void)
+{
+    static const char *const dates[] = {
+        "2020-08-05", "2020-08-06", "2020-08-0x", "2020-02-29", "2021-02-29", "2020-02-30",
+        "2020-08-5 ", "2020/08/05", "2020-08-05", "1970-01-01", "0000-01-01", "2020-13-05",
+        "2020-08-00", "2020-08-15", "2020-08-55", "2020-18-05", "2200-08-05", "2021-08-05",
+    };
+    const size_t ndates = sizeof dates / sizeof dates[0];
+    rng_state = 0xD1B54A32D192ED03u;
+    for (int step = 0; step < 20000; step++) {
+        const char *d = dates[rng() % ndates];
+        int32_t days = 0;
+        const int valid = taq_date_parse(d, 10, &days) == 0;
+        char t[32];
+        snprintf(t, sizeof t, "%.10s%c12:34:56.789", d, rng() % 2 ? ' ' : 'T');
+        int64_t ns = 0;
+        const int64_t want_ns =
+            (int64_t)days * TAQ_NS_PER_DAY + ns_of(1970, 1, 1, 12, 34, 56, 789000000);
+        CU_ASSERT_EQUAL(ts(t, &ns), valid ? 0 : -1);
+        if (valid)
+            CU_ASSERT_EQUAL(ns, want_ns);
+        const taq_reject_reason_t want = !valid                ? TAQ_REJ_BAD_TRADE_DT
+                                         : days != FOLDER_DATE ? TAQ_REJ_DATE_MISMATCH
+                                                               : TAQ_REJ_NONE;
+        CU_ASSERT_EQUAL(csv_one(rng() % 2 ? CSV_T : CSV_Q, F_DT, d), want);
+    }
+}
+
 /* ---- precedence: two problems on one line give the earlier reason ----- */
 
 static void test_precedence_csv(void)
@@ -1187,15 +1270,6 @@ static void test_reason_names(void)
 
 /* ---- robustness: mutated and random lines never crash, always account -- */
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 /* One mutated copy of src into dst: byte flips, deletions, insertions, or random bytes. */
 static size_t mutate(const char *src, size_t n, char *dst)
 {
@@ -1251,6 +1325,173 @@ static void test_fuzz_accounting(void)
     }
 }
 
+/* ---- prices: the exact conversion against strtod, bit for bit --------- */
+
+/*
+ * numbers.c converts most prices without strtod; the value must be exactly
+ * strtod's (correctly rounded, ties to even) for every shape, whichever
+ * path takes it. Returns 1 when taq_parse_price agrees with the strtod
+ * oracle on the syntactically valid price s[0..n).
+ */
+static int price_agrees(const char *s, size_t n)
+{
+    char z[512];
+    if (n >= sizeof z)
+        return 0;
+    memcpy(z, s, n);
+    z[n] = '\0';
+    char *end = NULL;
+    double want = strtod(z, &end);
+    if (end != z + n)
+        return 0; /* the generators only make valid prices */
+    double got = -1.0;
+    const taq_reject_reason_t r = taq_parse_price(s, n, &got);
+    if (!isfinite(want))
+        return r == TAQ_REJ_BAD_NUMBER;
+    if (want == 0.0)
+        want = 0.0; /* "-0" is +0.0 */
+    const taq_reject_reason_t rwant = want < 0.0 ? TAQ_REJ_NEGATIVE_VALUE : TAQ_REJ_NONE;
+    return r == rwant && memcmp(&got, &want, sizeof got) == 0;
+}
+
+/* Counts disagreements over the first n prices of gen; prints the first few. */
+static long price_mismatches(size_t (*gen)(char *), long n)
+{
+    char buf[256];
+    long bad = 0;
+    for (long i = 0; i < n; i++) {
+        const size_t len = gen(buf);
+        if (!price_agrees(buf, len) && ++bad <= 5)
+            fprintf(stderr, "price mismatch with strtod: \"%.*s\"\n", (int)len, buf);
+    }
+    return bad;
+}
+
+/* digits: nonzero first digit, then random digits; sometimes trailing zeros. */
+static size_t random_digits(char *out, size_t ndigits)
+{
+    for (size_t i = 0; i < ndigits; i++)
+        out[i] = (char)('0' + (i == 0 ? 1 + rng() % 9 : rng() % 10));
+    if (rng() % 8 == 0)
+        for (size_t i = ndigits - rng() % ndigits; i < ndigits; i++)
+            out[i] = '0';
+    return ndigits;
+}
+
+/* An exponent part: 'e' or 'E', optional sign, mostly near zero, sometimes far. */
+static size_t random_exponent(char *out)
+{
+    static const char *const signs[] = {"", "+", "-", "-"};
+    const int range = rng() % 8 == 0 ? 400 : 40;
+    const int x = (int)(rng() % (uint64_t)range);
+    const char *zeros = rng() % 16 == 0 ? "000" : "";
+    return (size_t)sprintf(out, "%c%s%s%d", rng() % 2 ? 'e' : 'E', signs[rng() % 4], zeros, x);
+}
+
+/*
+ * A random valid price: optional '-', optional leading zeros, 1..24
+ * significant digits (mostly 15..20, as feeds write them, around the 19-digit
+ * limit of the fast path), a '.' anywhere ("5.", ".5" included) or none, and
+ * an optional exponent.
+ */
+static size_t random_price(char *out)
+{
+    char digits[64];
+    size_t nd = 0;
+    const size_t lead = rng() % 8 == 0 ? 1 + rng() % 5 : 0;
+    for (size_t i = 0; i < lead; i++)
+        digits[nd++] = '0';
+    const size_t sig = rng() % 2 ? 15 + rng() % 6 : 1 + rng() % 24;
+    nd += random_digits(digits + nd, sig);
+    size_t n = 0;
+    if (rng() % 4 == 0)
+        out[n++] = '-';
+    const size_t dot = rng() % 6 == 0 ? nd + 1 : rng() % (nd + 1); /* nd + 1: no dot */
+    for (size_t i = 0; i <= nd; i++) {
+        if (i == dot)
+            out[n++] = '.';
+        if (i < nd)
+            out[n++] = digits[i];
+    }
+    if (rng() % 3 == 0)
+        n += random_exponent(out + n);
+    return n;
+}
+
+/* Integers around 2^53 (where doubles stop holding every integer), scaled by 10^-3..10^3. */
+static size_t price_near_2_53(char *out)
+{
+    const uint64_t v = ((uint64_t)1 << 53) - 2000u + rng() % 4000u;
+    return (size_t)sprintf(out, "%llue%d", (unsigned long long)v, (int)(rng() % 7) - 3);
+}
+
+/*
+ * Exact halfway points between two neighbouring doubles (and their
+ * neighbours +-1 in the last digit): (2m + 1) * 2^(k-1) for a 53-bit m, so
+ * ties to even decide. Written as an integer (k >= 1) or as
+ * (2m + 1) * 5^t followed by "e-t" (a binary exponent of -t).
+ */
+static size_t price_tie(char *out)
+{
+    const uint64_t m = ((uint64_t)1 << 52) | (rng() & (((uint64_t)1 << 52) - 1));
+    const int nudge = (int)(rng() % 3) - 1;
+    if (rng() % 2) {
+        const int k = 1 + (int)(rng() % 11); /* (2m + 1) << (k - 1) < 2^64 */
+        const uint64_t v = ((2 * m + 1) << (k - 1)) + (uint64_t)nudge;
+        return (size_t)sprintf(out, "%llu", (unsigned long long)v);
+    }
+    const int t = 1 + (int)(rng() % 3); /* (2m + 1) * 5^3 < 2^64 */
+    uint64_t v = 2 * m + 1;
+    for (int i = 0; i < t; i++)
+        v *= 5u;
+    return (size_t)sprintf(out, "%llue-%d", (unsigned long long)(v + (uint64_t)nudge), t);
+}
+
+static void test_price_vs_strtod(void)
+{
+    rng_state = 0x2545F4914F6CDD1Du; /* fixed: the same cases every run */
+    CU_ASSERT_EQUAL(price_mismatches(random_price, 3000000), 0);
+    CU_ASSERT_EQUAL(price_mismatches(price_near_2_53, 200000), 0);
+    CU_ASSERT_EQUAL(price_mismatches(price_tie, 1000000), 0);
+}
+
+static void test_price_edges(void)
+{
+    static const char *const edges[] = {
+        /* shapes of the feeds: 16 and 17 significant digits */
+        "79.19488165597565", "30.524058483002754", "17.057605983628349", "0.1", "0.2", "0.3",
+        /* around 2^53 = 9007199254740992 and 2^64 */
+        "9007199254740991", "9007199254740992", "9007199254740993", "9007199254740994",
+        "9007199254740995", "9007199254740993.0", "900719925474099.3e1", "18014398509481985",
+        "18014398509481986", "18446744073709551615", "18446744073709551616", "9999999999999999999",
+        "99999999999999999999", "10000000000000000000", "1000000000000000000",
+        "1234567890123456789", "12345678901234567890",
+        /* ties to even written in few digits: 2^53 + 1 and its relatives */
+        "9007199254740993e0", "90071992547409930e-1", "4503599627370496.5", "4503599627370497.5",
+        "2251799813685248.25", "2251799813685248.75", "1125899906842624.125",
+        /* edges of the exact exponent ranges (22 for Clinger, 27 for 5^k) */
+        "1e22", "1e23", "1e27", "1e28", "1e-22", "1e-23", "1e-27", "1e-28", "9.999999999999999e22",
+        "123456789012345678e-27", "123456789012345678e27", "1234567890123456789e-27",
+        "1234567890123456789e27", "9007199254740993e-22", "9007199254740993e22",
+        /* overflow, subnormals, underflow */
+        "8.98846567431158e307", "1.7976931348623157e308", "2.2250738585072014e-308",
+        "2.2250738585072011e-308", "4.9406564584124654e-324", "2.4703282292062327e-324",
+        "2.4703282292062328e-324", "1e-400", "-1e-400",
+        /* leading and trailing zeros, dots at the ends, zero with far exponents */
+        "5.", ".5", "-.5", "0000000000000000000000001.5", "0.0000000000000000000000000000001",
+        "1.00000000000000000000000", "100000000000000000000000000", "0e999999999999999999",
+        "-0e-999999999999999999", "0.000e5", "-0", "-0.0", "00", "1e-0000000000000000022",
+        "1E+0022", "1e0000000000000000000000000000000000000000000000000000000000000000000000001",
+        /* negatives */
+        "-79.19488165597565", "-9007199254740993", "-1e-27", "-123456789012345678e-27"};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        const int ok = price_agrees(edges[i], strlen(edges[i]));
+        if (!ok)
+            fprintf(stderr, "price mismatch with strtod: \"%s\"\n", edges[i]);
+        CU_ASSERT(ok);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
@@ -1271,7 +1512,9 @@ int main(int argc, char **argv)
         TAQ_CASE(test_buffer_edges),         TAQ_CASE(test_buffer_accumulates),
         TAQ_CASE(test_buffer_hostile_bytes), TAQ_CASE(test_buffer_long_lines),
         TAQ_CASE(test_reject_file_name),     TAQ_CASE(test_reason_names),
-        TAQ_CASE(test_fuzz_accounting),
+        TAQ_CASE(test_fuzz_accounting),      TAQ_CASE(test_price_vs_strtod),
+        TAQ_CASE(test_price_edges),          TAQ_CASE(test_date_cache),
+        TAQ_CASE(test_csv_split_alignment),
     };
     return taq_test_main(argc, argv, "parse", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }

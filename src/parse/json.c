@@ -213,12 +213,35 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
-/* A string at js->p (its opening quote), decoded into dst[0..cap); *n = full length. */
+/* Printable ASCII other than '"' and '\\': copied as is, no check needed. */
+static int is_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* Append bytes [p, p + k) as put() would, in one copy. */
+static void put_run(char *dst, size_t cap, size_t *n, const unsigned char *p, size_t k)
+{
+    if (*n < cap)
+        memcpy(dst + *n, p, k < cap - *n ? k : cap - *n);
+    *n += k;
+}
+
+/*
+ * A string at js->p (its opening quote), decoded into dst[0..cap); *n = full
+ * length. Runs of plain bytes are found in a tight loop and copied at once.
+ */
 static int scan_string(jscan_t *js, char *dst, size_t cap, size_t *n)
 {
     *n = 0;
     js->p++;
-    while (js->p < js->end) {
+    for (;;) {
+        const unsigned char *run = js->p;
+        while (js->p < js->end && is_plain(*js->p))
+            js->p++;
+        put_run(dst, cap, n, run, (size_t)(js->p - run));
+        if (js->p == js->end)
+            return -1;
         const unsigned char c = *js->p;
         if (c == '"') {
             js->p++;
@@ -229,16 +252,12 @@ static int scan_string(jscan_t *js, char *dst, size_t cap, size_t *n)
                 return -1;
             continue;
         }
-        if (c < 0x20)
-            return -1;
-        const size_t k = c < 0x80 ? 1 : utf8_len(js->p, js->end);
+        const size_t k = c < 0x20 ? 0 : utf8_len(js->p, js->end);
         if (k == 0)
             return -1;
-        for (size_t i = 0; i < k; i++)
-            put(dst, cap, n, js->p[i]);
+        put_run(dst, cap, n, js->p, k);
         js->p += k;
     }
-    return -1;
 }
 
 static void skip_digits(jscan_t *js)
@@ -345,15 +364,19 @@ static int scan_known_value(jscan_t *js, int depth, jvalue_t *v)
     return 0;
 }
 
-/* Index of a known key, or -1 (a key of KEY_CAP bytes or more is never known). */
-static int lookup_key(const char *k, size_t n)
+/*
+ * Index of a known key, or -1 (a key of KEY_CAP bytes or more is never
+ * known). k holds n decoded bytes and is NUL-padded to KEY_CAP, so whole
+ * fixed-size rows are compared (no call to memcmp per candidate).
+ */
+static int lookup_key(const char k[KEY_CAP], size_t n)
 {
     if (n == 0 || n >= KEY_CAP)
         return -1;
     /* The name must end exactly at n: "trade_dt\u0000" is not "trade_dt". */
     for (int i = 0; i < K_COUNT; i++)
         if (key_names[i][n] == '\0' && key_names[i][n - 1] != '\0' &&
-            memcmp(key_names[i], k, n) == 0)
+            memcmp(key_names[i], k, KEY_CAP) == 0)
             return i;
     return -1;
 }
@@ -361,7 +384,7 @@ static int lookup_key(const char *k, size_t n)
 /* "key" : value, at js->p; known keys are recorded into vals when given. */
 static int scan_member(jscan_t *js, int depth, jvalue_t *vals)
 {
-    char key[KEY_CAP];
+    char key[KEY_CAP] = {0};
     size_t klen;
     if (peek(js) != '"' || scan_string(js, vals ? key : NULL, vals ? KEY_CAP : 0, &klen))
         return -1;

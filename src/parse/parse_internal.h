@@ -46,6 +46,12 @@ typedef struct taq_raw_event {
 taq_reject_reason_t taq_parse_fields(const taq_line_ctx_t *ctx, const taq_raw_event_t *raw,
                                      taq_event_t *out);
 
+/*
+ * taq_date_parse ("YYYY-MM-DD", a real date, exactly len bytes) with a
+ * one-entry cache of the last valid date text: same results, 0 or -1.
+ */
+int taq_parse_date(const char *s, size_t len, int32_t *days);
+
 /* One CSV line (len <= TAQ_MAX_LINE, no line end). */
 taq_reject_reason_t taq_parse_csv_line(const taq_line_ctx_t *ctx, const char *line, size_t len,
                                        taq_event_t *out);

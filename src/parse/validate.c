@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "parse_internal.h"
-#include "taq/timeutil.h"
 
 /* 1..max bytes, each printable ASCII other than space (0x21..0x7E). */
 static int ident_ok(taq_slice_t f, size_t max)
@@ -60,7 +59,7 @@ taq_reject_reason_t taq_parse_fields(const taq_line_ctx_t *ctx, const taq_raw_ev
     const taq_reject_reason_t r = parse_numbers(raw, out);
     if (r != TAQ_REJ_NONE)
         return r;
-    if (taq_date_parse(raw->trade_dt.p, raw->trade_dt.n, &out->trade_dt))
+    if (taq_parse_date(raw->trade_dt.p, raw->trade_dt.n, &out->trade_dt))
         return TAQ_REJ_BAD_TRADE_DT;
     if (out->trade_dt != ctx->folder_date)
         return TAQ_REJ_DATE_MISMATCH;
