@@ -32,7 +32,7 @@ _Noreturn void fuzz_fail(const char *file, int line, const char *what)
 
 taq_line_ctx_t fuzz_ctx(taq_format_t format)
 {
-    const taq_line_ctx_t c = {format, FUZZ_FOLDER_DATE, FUZZ_FILE_IDX};
+    const taq_line_ctx_t c = {.format = format, .folder_date = FUZZ_FOLDER_DATE, .file_idx = FUZZ_FILE_IDX};
     return c;
 }
 
@@ -170,7 +170,8 @@ void fuzz_check_roundtrip(const taq_event_t *ev, const taq_line_ctx_t *ctx)
         const size_t n = fuzz_format_line(ev, (taq_format_t)f, line, sizeof line);
         if (n == 0)
             continue; /* a ',' in an identifier cannot be written as CSV */
-        const taq_line_ctx_t c = {(taq_format_t)f, ctx->folder_date, ctx->file_idx};
+        const taq_line_ctx_t c = {.format = (taq_format_t)f, .folder_date = ctx->folder_date,
+                                  .file_idx = ctx->file_idx};
         taq_event_t got;
         memset(&got, 0, sizeof got);
         FUZZ_REQUIRE(taq_parse_line(&c, line, n, &got) == TAQ_REJ_NONE);

@@ -37,7 +37,7 @@ enum { F_DT, F_ARR, F_TYPE, F_SYM, F_EVT, F_SEQ, F_EXCH, F_PR, F_SIZE, F_ASK_PR,
 
 static taq_line_ctx_t mkctx(taq_format_t f)
 {
-    const taq_line_ctx_t c = {f, FOLDER_DATE, FILE_IDX};
+    const taq_line_ctx_t c = {.format = f, .folder_date = FOLDER_DATE, .file_idx = FILE_IDX};
     return c;
 }
 
@@ -917,7 +917,8 @@ static void test_date_mismatch(void)
     CU_ASSERT_EQUAL(csv_one(CSV_Q, F_DT, "2020-08-04"), TAQ_REJ_DATE_MISMATCH);
     CU_ASSERT_EQUAL(json_one(JSON_T, "trade_dt", "\"2020-08-06\""), TAQ_REJ_DATE_MISMATCH);
     /* the same line is valid in its own folder */
-    const taq_line_ctx_t c = {TAQ_FORMAT_JSON, FOLDER_DATE + 1, 3};
+    const taq_line_ctx_t c = {
+        .format = TAQ_FORMAT_JSON, .folder_date = FOLDER_DATE + 1, .file_idx = 3};
     char l[LINE_CAP];
     strcpy(l, JSON_T);
     json_set(l, "trade_dt", "\"2020-08-06\"");
@@ -1037,6 +1038,52 @@ static void test_precedence_json(void)
     strcpy(l, JSON_Q);
     CU_ASSERT_EQUAL(json(json_set(json_set(l, "trade_dt", "1"), "ask_size", "-1")),
                     TAQ_REJ_NEGATIVE_VALUE);
+}
+
+/* ---- trades only (a previous date read for its closes) ------------------ */
+
+/* Quotes are counted and dropped, CSV quote lines unparsed; trades are parsed as usual. */
+static void test_trades_only(void)
+{
+    char buf[4 * LINE_CAP];
+    taq_line_ctx_t c = mkctx(TAQ_FORMAT_CSV);
+    c.trades_only = 1;
+    /* trade, quote, broken quote (skipped unparsed), "QQ" type (parsed: reject), bad trade,
+     * blank */
+    snprintf(buf, sizeof buf, "%s\n%s\n2020-08-05,x,Q,!!\n1,2,QQ,4,5,6,7,8,9\n%.40s\n\n", CSV_T,
+             CSV_Q, CSV_T);
+    taq_batch_t b;
+    taq_batch_init(&b);
+    CU_ASSERT_EQUAL(taq_parse_buffer(&c, "csv/f.txt", buf, strlen(buf), 1, &b), 6);
+    CU_ASSERT_EQUAL(b.counts.lines, 6);
+    CU_ASSERT_EQUAL(b.counts.trades, 1);
+    CU_ASSERT_EQUAL(b.counts.quotes, 2);
+    CU_ASSERT_EQUAL(b.counts.rejects, 2);
+    CU_ASSERT_EQUAL(b.counts.blank, 1);
+    CU_ASSERT_EQUAL_FATAL(b.events.len, 1);
+    CU_ASSERT_EQUAL(((const taq_event_t *)b.events.data)->kind, TAQ_KIND_TRADE);
+    CU_ASSERT_EQUAL(((const taq_event_t *)b.events.data)->line, 1);
+    CU_ASSERT_STRING_EQUAL(((const taq_reject_t *)b.rejects.data)[0].reason, "unknown_type");
+    taq_batch_free(&b);
+    /* JSON: the quote is parsed (and counted) but not kept. */
+    c.format = TAQ_FORMAT_JSON;
+    snprintf(buf, sizeof buf, "%s\n%s\n", JSON_Q, JSON_T);
+    taq_batch_init(&b);
+    CU_ASSERT_EQUAL(taq_parse_buffer(&c, "json/f.txt", buf, strlen(buf), 1, &b), 2);
+    CU_ASSERT_EQUAL(b.counts.trades, 1);
+    CU_ASSERT_EQUAL(b.counts.quotes, 1);
+    CU_ASSERT_EQUAL_FATAL(b.events.len, 1);
+    CU_ASSERT_EQUAL(((const taq_event_t *)b.events.data)->line, 2);
+    taq_batch_free(&b);
+    /* Without the flag the same CSV keeps the quote and rejects the broken one. */
+    c.format = TAQ_FORMAT_CSV;
+    c.trades_only = 0;
+    snprintf(buf, sizeof buf, "%s\n2020-08-05,x,Q,!!\n", CSV_Q);
+    taq_batch_init(&b);
+    taq_parse_buffer(&c, "csv/f.txt", buf, strlen(buf), 1, &b);
+    CU_ASSERT_EQUAL(b.events.len, 1);
+    CU_ASSERT_EQUAL(b.counts.rejects, 1);
+    taq_batch_free(&b);
 }
 
 /* ---- taq_parse_buffer ------------------------------------------------- */
@@ -1511,6 +1558,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_precedence_json),      TAQ_CASE(test_buffer_line_endings),
         TAQ_CASE(test_buffer_edges),         TAQ_CASE(test_buffer_accumulates),
         TAQ_CASE(test_buffer_hostile_bytes), TAQ_CASE(test_buffer_long_lines),
+        TAQ_CASE(test_trades_only),
         TAQ_CASE(test_reject_file_name),     TAQ_CASE(test_reason_names),
         TAQ_CASE(test_fuzz_accounting),      TAQ_CASE(test_price_vs_strtod),
         TAQ_CASE(test_price_edges),          TAQ_CASE(test_date_cache),

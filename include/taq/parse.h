@@ -56,6 +56,13 @@ typedef struct taq_line_ctx {
     taq_format_t format;
     int32_t folder_date; /* days since 1970-01-01 of the <YYYY-MM-DD> folder */
     uint32_t file_idx;
+    /*
+     * Set when only the date's trades matter (a previous date read for its
+     * closing prices): taq_parse_buffer keeps no quote, and a CSV line whose
+     * type field is "Q" is counted as a quote without being parsed at all,
+     * even if it would be a reject. The counts are then not the date's.
+     */
+    int trades_only;
 } taq_line_ctx_t;
 
 /*

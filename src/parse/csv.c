@@ -109,3 +109,14 @@ taq_reject_reason_t taq_parse_csv_line(const taq_line_ctx_t *ctx, const char *li
     }
     return taq_parse_fields(ctx, &raw, out);
 }
+
+int taq_csv_is_quote(const char *line, size_t len)
+{
+    const char *c1 = memchr(line, ',', len);
+    if (!c1)
+        return 0;
+    const char *end = line + len;
+    const char *c2 = memchr(c1 + 1, ',', (size_t)(end - c1 - 1));
+    /* ",Q," or ",Q" at the very end */
+    return c2 && c2 + 1 < end && c2[1] == 'Q' && (c2 + 2 == end || c2[2] == ',');
+}

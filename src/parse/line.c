@@ -108,6 +108,10 @@ static void handle_line(const taq_line_ctx_t *ctx, const char file[TAQ_REJECT_FI
         b->counts.blank++;
         return;
     }
+    if (ctx->trades_only && ctx->format == TAQ_FORMAT_CSV && taq_csv_is_quote(line, len)) {
+        b->counts.quotes++;
+        return;
+    }
     taq_event_t ev;
     const taq_reject_reason_t r = taq_parse_line(ctx, line, len, &ev);
     if (r != TAQ_REJ_NONE) {
@@ -115,11 +119,12 @@ static void handle_line(const taq_line_ctx_t *ctx, const char file[TAQ_REJECT_FI
         return;
     }
     ev.line = lineno;
-    *(taq_event_t *)taq_vec_push(&b->events) = ev;
     if (ev.kind == TAQ_KIND_TRADE)
         b->counts.trades++;
     else
         b->counts.quotes++;
+    if (ev.kind == TAQ_KIND_TRADE || !ctx->trades_only)
+        *(taq_event_t *)taq_vec_push(&b->events) = ev;
 }
 
 int64_t taq_parse_buffer(const taq_line_ctx_t *ctx, const char *relpath, const char *buf,

@@ -53,6 +53,9 @@ taq_reject_reason_t taq_parse_fields(const taq_line_ctx_t *ctx, const taq_raw_ev
 int taq_parse_date(const char *s, size_t len, int32_t *days);
 
 /* One CSV line (len <= TAQ_MAX_LINE, no line end). */
+/* 1 when the third comma-separated field of the line is exactly "Q". */
+int taq_csv_is_quote(const char *line, size_t len);
+
 taq_reject_reason_t taq_parse_csv_line(const taq_line_ctx_t *ctx, const char *line, size_t len,
                                        taq_event_t *out);
 

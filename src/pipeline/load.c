@@ -42,12 +42,13 @@ static taq_rc parse_block(const char *buf, size_t len, void *arg)
 }
 
 /* Read and parse one piece into b; *lines gets its line count. */
-static taq_rc load_piece(const taq_input_date_t *d, const taq_piece_t *p, taq_batch_t *b,
-                         stage_t *st, int64_t *lines)
+static taq_rc load_piece(const taq_input_date_t *d, const taq_piece_t *p, int trades_only,
+                         taq_batch_t *b, stage_t *st, int64_t *lines)
 {
     const taq_input_file_t *f = &d->files[p->file_idx];
     piece_parse_t pp = {
-        .lctx = {.format = f->format, .folder_date = d->date, .file_idx = p->file_idx},
+        .lctx = {.format = f->format, .folder_date = d->date, .file_idx = p->file_idx,
+                 .trades_only = trades_only},
         .relpath = f->relpath,
         .batch = b,
         .next_line = 1,
@@ -117,8 +118,8 @@ static void reserve_events(const taq_input_date_t *d, const taq_piece_t *pieces,
 }
 
 /* COLLECTIVE: read this rank's pieces of d into b, with physical line numbers. */
-static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
-                          stage_t *st)
+static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, int trades_only,
+                          taq_batch_t *b, stage_t *st)
 {
     taq_piece_t *pieces;
     size_t n;
@@ -134,7 +135,7 @@ static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t
             continue;
         span[i].ev0 = b->events.len;
         span[i].rj0 = b->rejects.len;
-        rc = load_piece(d, &pieces[i], b, st, &lines[i]);
+        rc = load_piece(d, &pieces[i], trades_only, b, st, &lines[i]);
         span[i].ev1 = b->events.len;
         span[i].rj1 = b->rejects.len;
     }
@@ -182,19 +183,13 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
 taq_rc taq_pipeline_load(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
                          stage_t *st)
 {
-    TAQ_TRY(read_pieces(ctx, d, b, st));
+    TAQ_TRY(read_pieces(ctx, d, 0, b, st));
     return distribute(ctx, b, st);
 }
 
 taq_rc taq_pipeline_load_trades(run_ctx_t *ctx, const taq_input_date_t *d, taq_batch_t *b,
                                 stage_t *st)
 {
-    TAQ_TRY(read_pieces(ctx, d, b, st));
-    taq_event_t *ev = b->events.data;
-    size_t w = 0;
-    for (size_t i = 0; i < b->events.len; i++)
-        if (ev[i].kind == TAQ_KIND_TRADE)
-            ev[w++] = ev[i];
-    b->events.len = w;
+    TAQ_TRY(read_pieces(ctx, d, 1, b, st));
     return distribute(ctx, b, st);
 }

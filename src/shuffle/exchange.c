@@ -86,7 +86,8 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round
         round = (size_t)INT_MAX / (size_t)p;
     const taq_event_t *ev = events->data;
     const size_t n = events->len;
-    size_t *cursor = TAQ_CALLOC((size_t)p, sizeof *cursor), *left = TAQ_CALLOC((size_t)p, sizeof *left);
+    size_t *cursor = TAQ_CALLOC((size_t)p, sizeof *cursor);
+    size_t *left = TAQ_CALLOC((size_t)p, sizeof *left);
     for (size_t i = 0; i < n; i++) {
         if (dest[i] < 0 || dest[i] >= p)
             TAQ_ABORT("event %zu routed to rank %d of %d", i, (int)dest[i], p);
