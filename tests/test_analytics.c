@@ -421,6 +421,68 @@ static void test_two_groups_interleaved(void)
     taq_closes_free(&prev);
 }
 
+/*
+ * Reading the records through taq_eod_order gives the same tables and
+ * closes, byte for byte, as sorting them with taq_eod_dedupe first.
+ */
+static void test_ordered_equals_sorted(void)
+{
+    enum { N = 6000 };
+    static const char *syms[4] = {"AA", "B", "BRK.B", "Z"};
+    taq_event_t *ev = calloc(N, sizeof *ev), *sorted = calloc(N, sizeof *sorted);
+    uint64_t s = 3;
+    for (size_t i = 0; i < N; i++) {
+        s = s * UINT64_C(6364136223846793005) + 1442695040888963407u;
+        const int64_t tm = at(9, 30, 0, 0) + (int64_t)((s >> 20) % 20000) * 1000000000;
+        const char *sym = syms[(s >> 40) % 4], *ex = (s >> 50) % 2 ? "N" : "Q";
+        const int64_t seq = (int64_t)((s >> 33) % 3);
+        ev[i] = (s >> 60) % 5 ? quote(sym, ex, tm, seq, 10.0 + (double)(i % 97), 11.0)
+                              : trade(sym, ex, tm, seq, 10.0 + (double)(i % 89));
+        ev[i].arrival_tm += (int64_t)((s >> 8) % 3); /* some keys repeat: corrections */
+    }
+    memcpy(sorted, ev, N * sizeof *ev);
+    size_t ns = N;
+    const int64_t sup = taq_eod_dedupe(sorted, &ns);
+    uint32_t *order;
+    size_t no;
+    CU_ASSERT_EQUAL(taq_eod_order(ev, N, &order, &no), sup);
+    CU_ASSERT_EQUAL_FATAL(no, ns);
+    CU_ASSERT(sup > 0);
+    size_t moved = 0;
+    for (size_t i = 0; i < no; i++) {
+        CU_ASSERT_EQUAL(memcmp(&ev[order[i]], &sorted[i], sizeof *ev), 0);
+        moved += order[i] != i;
+    }
+    CU_ASSERT(moved > no / 2); /* the input really was out of order */
+    const taq_event_t ey[] = {trade("B", "N", at(9, 0, 0, 0), 1, 5.0)};
+    taq_closes_t prev;
+    taq_closes_from_events(ey, 1, &prev);
+    taq_tables_t a, b;
+    taq_analytics_run(sorted, ns, &prev, &a);
+    taq_analytics_run_ordered(ev, order, no, &prev, &b);
+    CU_ASSERT_EQUAL_FATAL(a.n_trade, b.n_trade);
+    CU_ASSERT_EQUAL_FATAL(a.n_quote, b.n_quote);
+    CU_ASSERT_EQUAL_FATAL(a.n_final, b.n_final);
+    CU_ASSERT(a.n_trade > 0 && a.n_final > 0);
+    CU_ASSERT_EQUAL(memcmp(a.trade, b.trade, a.n_trade * sizeof *a.trade), 0);
+    CU_ASSERT_EQUAL(memcmp(a.quote, b.quote, a.n_quote * sizeof *a.quote), 0);
+    CU_ASSERT_EQUAL(memcmp(a.final, b.final, a.n_final * sizeof *a.final), 0);
+    taq_closes_t ca, cb;
+    taq_closes_from_events(sorted, ns, &ca);
+    taq_closes_from_events_ordered(ev, order, no, &cb);
+    CU_ASSERT_EQUAL_FATAL(ca.n, cb.n);
+    CU_ASSERT_EQUAL(ca.n, 8);
+    CU_ASSERT_EQUAL(memcmp(ca.items, cb.items, ca.n * sizeof *ca.items), 0);
+    taq_closes_free(&ca);
+    taq_closes_free(&cb);
+    taq_tables_free(&a);
+    taq_tables_free(&b);
+    taq_closes_free(&prev);
+    free(order);
+    free(ev);
+    free(sorted);
+}
+
 static void test_full_width_symbol_and_exchange(void)
 {
     const char *p16 = "ABCDEFGHIJKLMNOP", *o15 = "ABCDEFGHIJKLMNO";
@@ -502,6 +564,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_two_groups_interleaved),
         TAQ_CASE(test_full_width_symbol_and_exchange),
         TAQ_CASE(test_row_fields_and_empty_input),
+        TAQ_CASE(test_ordered_equals_sorted),
     };
     return taq_test_main(argc, argv, "analytics", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }

@@ -33,6 +33,10 @@ typedef struct taq_closes {
  * OUT *out: owned by the caller, release with taq_closes_free.
  */
 void taq_closes_from_events(const taq_event_t *ev, size_t n, taq_closes_t *out);
+
+/* The same over ev[order[0..n)] (order NULL: ev[0..n)). */
+void taq_closes_from_events_ordered(const taq_event_t *ev, const uint32_t *order, size_t n,
+                                    taq_closes_t *out);
 /* NaN when the pair is absent (or closes is NULL). */
 double taq_closes_lookup(const taq_closes_t *closes, const char *symbol, const char *exchange);
 /* Append src's items into dst and keep dst sorted (pairs are disjoint across ranks). */
@@ -57,6 +61,13 @@ typedef struct taq_tables {
  */
 void taq_analytics_run(const taq_event_t *ev, size_t n, const taq_closes_t *prev,
                        taq_tables_t *out);
+
+/*
+ * The same over ev[order[0]], ..., ev[order[n-1]] (taq_eod_order's output):
+ * the EOD order without moving the records. order NULL: ev[0..n) itself.
+ */
+void taq_analytics_run_ordered(const taq_event_t *ev, const uint32_t *order, size_t n,
+                               const taq_closes_t *prev, taq_tables_t *out);
 void taq_tables_free(taq_tables_t *t);
 
 #endif /* TAQ_ANALYTICS_H */

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "taq/record.h"
-#include "taq/util.h"
 
 /*
  * Key: (trade_dt, kind, symbol, exchange, event_tm, event_seq_nb). Among the
@@ -22,9 +21,10 @@
 int64_t taq_eod_dedupe(taq_event_t *ev, size_t *n);
 
 /*
- * The same on a vector of taq_event_t: its array is replaced by a new one
- * holding the winners, sorted (no copy back). Returns the superseded count.
+ * The same without moving anything: OUT *order (owned, free()) holds the
+ * indices into ev of the *kept winners, in the order taq_eod_dedupe would
+ * leave them. ev is not modified. Returns the superseded count. n < 2^32.
  */
-int64_t taq_eod_dedupe_vec(taq_vec_t *events);
+int64_t taq_eod_order(const taq_event_t *ev, size_t n, uint32_t **order, size_t *kept);
 
 #endif /* TAQ_EOD_H */

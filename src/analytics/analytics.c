@@ -68,10 +68,16 @@ static int same_pair(const taq_event_t *a, const taq_event_t *b)
            memcmp(a->exchange, b->exchange, TAQ_EXCHANGE_LEN) == 0;
 }
 
-static size_t group_end(const taq_event_t *ev, size_t n, size_t i)
+/* The i-th event in EOD order: ev[order[i]], or ev[i] without an order. */
+static inline const taq_event_t *at(const taq_event_t *ev, const uint32_t *order, size_t i)
+{
+    return order ? &ev[order[i]] : &ev[i];
+}
+
+static size_t group_end(const taq_event_t *ev, const uint32_t *order, size_t n, size_t i)
 {
     size_t j = i + 1;
-    while (j < n && same_pair(&ev[i], &ev[j]))
+    while (j < n && same_pair(at(ev, order, i), at(ev, order, j)))
         j++;
     return j;
 }
@@ -150,42 +156,54 @@ static int trade_not_after(const taq_trade_row_t *t, const taq_event_t *q)
            (t->event_tm == q->event_tm && t->event_seq_nb <= q->event_seq_nb);
 }
 
-/* Appends the rows of one pair group g[0..len) to out (capacity reserved). */
-static void emit_group(const taq_event_t *g, size_t len, double close, taq_tables_t *out)
+/* Appends the rows of the pair group [lo, hi) (EOD order) to out (capacity reserved). */
+static void emit_group(const taq_event_t *ev, const uint32_t *order, size_t lo, size_t hi,
+                       double close, taq_tables_t *out)
 {
     taq_trade_row_t *t = out->trade + out->n_trade;
     size_t m = 0;
-    for (size_t i = 0; i < len; i++)
-        if (g[i].kind == TAQ_KIND_TRADE)
-            trade_row(&t[m++], &g[i]);
+    for (size_t i = lo; i < hi; i++) {
+        const taq_event_t *e = at(ev, order, i);
+        if (e->kind == TAQ_KIND_TRADE)
+            trade_row(&t[m++], e);
+    }
     fill_mov_avg(t, m);
     size_t j = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (g[i].kind != TAQ_KIND_QUOTE)
+    for (size_t i = lo; i < hi; i++) {
+        const taq_event_t *e = at(ev, order, i);
+        if (e->kind != TAQ_KIND_QUOTE)
             continue;
-        while (j < m && trade_not_after(&t[j], &g[i]))
+        while (j < m && trade_not_after(&t[j], e))
             j++;
-        quote_row(&out->quote[out->n_quote++], &g[i]);
-        final_row(&out->final[out->n_final++], &g[i], j ? &t[j - 1] : NULL, close);
+        quote_row(&out->quote[out->n_quote++], e);
+        final_row(&out->final[out->n_final++], e, j ? &t[j - 1] : NULL, close);
     }
     out->n_trade += m;
 }
 
 void taq_analytics_run(const taq_event_t *ev, size_t n, const taq_closes_t *prev, taq_tables_t *out)
 {
+    taq_analytics_run_ordered(ev, NULL, n, prev, out);
+}
+
+void taq_analytics_run_ordered(const taq_event_t *ev, const uint32_t *order, size_t n,
+                               const taq_closes_t *prev, taq_tables_t *out)
+{
     size_t trades = 0, quotes = 0;
-    for (size_t i = 0; i < n; i++) {
-        trades += ev[i].kind == TAQ_KIND_TRADE;
-        quotes += ev[i].kind == TAQ_KIND_QUOTE;
+    for (size_t i = 0; i < n; i++) { /* kinds are counted in any order */
+        const taq_event_t *e = &ev[order ? order[i] : i];
+        trades += e->kind == TAQ_KIND_TRADE;
+        quotes += e->kind == TAQ_KIND_QUOTE;
     }
     *out = (taq_tables_t){0};
     out->trade = TAQ_MALLOC(trades * sizeof *out->trade);
     out->quote = TAQ_MALLOC(quotes * sizeof *out->quote);
     out->final = TAQ_MALLOC(quotes * sizeof *out->final);
     for (size_t i = 0, end; i < n; i = end) {
-        end = group_end(ev, n, i);
-        const double close = taq_closes_lookup(prev, ev[i].symbol, ev[i].exchange);
-        emit_group(&ev[i], end - i, close, out);
+        end = group_end(ev, order, n, i);
+        const taq_event_t *first = at(ev, order, i);
+        const double close = taq_closes_lookup(prev, first->symbol, first->exchange);
+        emit_group(ev, order, i, end, close, out);
     }
     assert(out->n_trade == trades && out->n_quote == quotes && out->n_final == quotes);
 }

@@ -49,15 +49,20 @@ static int later_trade(const taq_event_t *a, const taq_event_t *b)
  * trade); *end gets the index past the group. Compares times rather than
  * trusting positions, so the choice is right even if the group is unsorted.
  */
-static const taq_event_t *group_last_trade(const taq_event_t *ev, size_t n, size_t i, size_t *end)
+static const taq_event_t *group_last_trade(const taq_event_t *ev, const uint32_t *order, size_t n,
+                                           size_t i, size_t *end)
 {
     const taq_event_t *best = NULL;
+    const taq_event_t *first = &ev[order ? order[i] : i];
     size_t j = i;
-    for (; j < n && same_pair(&ev[i], &ev[j]); j++) {
-        if (ev[j].kind != TAQ_KIND_TRADE)
+    for (; j < n; j++) {
+        const taq_event_t *e = &ev[order ? order[j] : j];
+        if (!same_pair(first, e))
+            break;
+        if (e->kind != TAQ_KIND_TRADE)
             continue;
-        if (!best || !later_trade(best, &ev[j]))
-            best = &ev[j];
+        if (!best || !later_trade(best, e))
+            best = e;
     }
     *end = j;
     return best;
@@ -65,13 +70,19 @@ static const taq_event_t *group_last_trade(const taq_event_t *ev, size_t n, size
 
 void taq_closes_from_events(const taq_event_t *ev, size_t n, taq_closes_t *out)
 {
+    taq_closes_from_events_ordered(ev, NULL, n, out);
+}
+
+void taq_closes_from_events_ordered(const taq_event_t *ev, const uint32_t *order, size_t n,
+                                    taq_closes_t *out)
+{
     size_t count = 0, end = 0;
     for (size_t i = 0; i < n; i = end)
-        count += group_last_trade(ev, n, i, &end) != NULL;
+        count += group_last_trade(ev, order, n, i, &end) != NULL;
     out->items = TAQ_MALLOC(count * sizeof *out->items);
     out->n = 0;
     for (size_t i = 0; i < n; i = end) {
-        const taq_event_t *t = group_last_trade(ev, n, i, &end);
+        const taq_event_t *t = group_last_trade(ev, order, n, i, &end);
         if (!t)
             continue;
         taq_close_t *c = &out->items[out->n++];

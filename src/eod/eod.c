@@ -11,8 +11,12 @@
  * Speed. Records are 112 bytes; moving them through a comparison sort
  * dominated the stage. Instead each record gets a 24-byte sort key (pair
  * id from the pair index - ids are numbered in pair order -, event_tm, seq,
- * record index); the keys are sorted and the winners gathered once into a
- * new array. The keys are sorted by a natural merge sort: input files are
+ * record index) and only the keys are sorted. The result is an order: the
+ * indices of the winners in output order. The records never move (on a 10 M
+ * record rank, gathering them into a sorted copy took longer than sorting,
+ * and a gigabyte more memory); the analytics read them through the order,
+ * which visits them almost sequentially. The keys are sorted by a natural
+ * merge sort: input files are
  * mostly ordered by (symbol, time), so a rank's records are a few long
  * ascending runs and the sort costs a few linear merge passes; arbitrary
  * input still sorts in O(n log n). Only keys that tie on (pair, event_tm,
@@ -31,6 +35,7 @@
 #include <string.h>
 
 #include "taq/pairs.h"
+#include "taq/util.h"
 
 /* Big-endian load: the integer order equals memcmp order of the 8 bytes. */
 static inline uint64_t load_be64(const char *p)
@@ -184,9 +189,6 @@ static sort_key_t *sort_keys(sort_key_t *k, sort_key_t *tmp, size_t n, const taq
     return src;
 }
 
-/* How many records ahead the gather prefetches. */
-#define GATHER_AHEAD 16
-
 /* Same dedupe key: (pair, event_tm, seq) from the keys, kind and trade_dt from the records. */
 static inline int same_key(const sort_key_t *a, const sort_key_t *b, const taq_event_t *ev)
 {
@@ -196,12 +198,11 @@ static inline int same_key(const sort_key_t *a, const sort_key_t *b, const taq_e
     return x->kind == y->kind && x->trade_dt == y->trade_dt;
 }
 
-/*
- * The winners of ev[0..n), sorted, in a new array (*out, *kept); returns the
- * number superseded. ev is not modified.
- */
-static int64_t dedupe_into(const taq_event_t *ev, size_t n, taq_event_t **out, size_t *kept)
+int64_t taq_eod_order(const taq_event_t *ev, size_t n, uint32_t **order, size_t *kept)
 {
+    if (n > UINT32_MAX)
+        TAQ_ABORT("%zu records on one rank: the EOD order is 32-bit", n);
+    const double t0 = taq_now();
     taq_pair_index_t pi;
     taq_pair_index_build(ev, n, &pi);
     sort_key_t *k = TAQ_MALLOC(n * sizeof *k);
@@ -209,25 +210,20 @@ static int64_t dedupe_into(const taq_event_t *ev, size_t n, taq_event_t **out, s
     for (size_t i = 0; i < n; i++)
         k[i] = (sort_key_t){ev[i].event_tm, ev[i].event_seq_nb, pi.id[i], (uint32_t)i};
     taq_pair_index_free(&pi);
+    const double t1 = taq_now();
     const sort_key_t *s = sort_keys(k, tmp, n, ev);
+    const double t2 = taq_now();
+    /* The winner of a key is the last of its run. */
+    uint32_t *o = TAQ_MALLOC((n ? n : 1) * sizeof *o);
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
-        w += !(i + 1 < n && same_key(&s[i], &s[i + 1], ev));
-    taq_event_t *o = TAQ_MALLOC(w * sizeof *o);
-    w = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* Records are read in key order, all over the array: fetch ahead. */
-        if (i + GATHER_AHEAD < n) {
-            const char *p = (const char *)&ev[s[i + GATHER_AHEAD].idx];
-            __builtin_prefetch(p);
-            __builtin_prefetch(p + 64);
-        }
         if (!(i + 1 < n && same_key(&s[i], &s[i + 1], ev)))
-            o[w++] = ev[s[i].idx];
-    }
+            o[w++] = s[i].idx;
     free(k);
     free(tmp);
-    *out = o;
+    TAQ_LOG(TAQ_LOG_DEBUG, "eod: %zu records, keys %.3f s, sort %.3f s, winners %.3f s", n,
+            t1 - t0, t2 - t1, taq_now() - t2);
+    *order = o;
     *kept = w;
     return (int64_t)(n - w);
 }
@@ -238,26 +234,15 @@ int64_t taq_eod_dedupe(taq_event_t *ev, size_t *n)
     if (*n < 2)
         return 0;
     assert(ev != NULL);
-    taq_event_t *out;
+    uint32_t *order;
     size_t kept;
-    const int64_t superseded = dedupe_into(ev, *n, &out, &kept);
+    const int64_t superseded = taq_eod_order(ev, *n, &order, &kept);
+    taq_event_t *out = TAQ_MALLOC(kept * sizeof *out);
+    for (size_t i = 0; i < kept; i++)
+        out[i] = ev[order[i]];
     memcpy(ev, out, kept * sizeof *ev);
     free(out);
+    free(order);
     *n = kept;
-    return superseded;
-}
-
-int64_t taq_eod_dedupe_vec(taq_vec_t *events)
-{
-    assert(events->elem == sizeof(taq_event_t));
-    if (events->len < 2)
-        return 0;
-    taq_event_t *out;
-    size_t kept;
-    const int64_t superseded = dedupe_into(events->data, events->len, &out, &kept);
-    free(events->data);
-    events->data = out;
-    events->len = kept;
-    events->cap = kept;
     return superseded;
 }

@@ -9,6 +9,7 @@
  * is never guessed.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,10 +27,11 @@ const char *taq_pipeline_stage_name(int st)
 }
 
 /* COLLECTIVE: keep every pair's close of `date` on every rank for the next date. */
-static taq_rc cache_closes(run_ctx_t *ctx, int32_t date, const taq_event_t *ev, size_t n)
+static taq_rc cache_closes(run_ctx_t *ctx, int32_t date, const taq_event_t *ev,
+                           const uint32_t *order, size_t n)
 {
     taq_closes_t mine = {0};
-    taq_closes_from_events(ev, n, &mine);
+    taq_closes_from_events_ordered(ev, order, n, &mine);
     taq_closes_free(&ctx->closes);
     ctx->have_closes = 0;
     taq_rc rc = taq_shuffle_allgather_closes(&mine, ctx->comm, &ctx->closes);
@@ -58,8 +60,11 @@ static taq_rc load_closes(run_ctx_t *ctx, size_t pi)
     memset(st, 0, sizeof st);
     taq_rc rc = taq_pipeline_load_trades(ctx, pd, &b, st);
     if (rc == TAQ_OK) {
-        taq_eod_dedupe_vec(&b.events);
-        rc = cache_closes(ctx, pd->date, b.events.data, b.events.len);
+        uint32_t *order;
+        size_t n;
+        taq_eod_order(b.events.data, b.events.len, &order, &n);
+        rc = cache_closes(ctx, pd->date, b.events.data, order, n);
+        free(order);
     }
     if (rc != TAQ_OK && ctx->rank == 0) {
         char msg[2048];
@@ -104,21 +109,24 @@ static taq_rc compute_and_write(run_ctx_t *ctx, int32_t date, taq_batch_t *b,
                                 const taq_closes_t *prev, date_result_t *res)
 {
     double t0 = taq_now();
-    const size_t parsed = b->events.len;
-    b->counts.superseded = taq_eod_dedupe_vec(&b->events);
-    const size_t n = b->events.len;
+    uint32_t *order;
+    size_t n;
+    b->counts.superseded = taq_eod_order(b->events.data, b->events.len, &order, &n);
     double t1 = taq_now();
     taq_tables_t tables;
-    taq_analytics_run(b->events.data, n, prev, &tables);
+    taq_analytics_run_ordered(b->events.data, order, n, prev, &tables);
     double t2 = taq_now();
-    res->st[ST_EOD] = (stage_t){t1 - t0, (int64_t)parsed, 0};
+    res->st[ST_EOD] = (stage_t){t1 - t0, (int64_t)b->events.len, 0};
     res->st[ST_ANALYTICS] = (stage_t){t2 - t1, (int64_t)n, 0};
     res->counts = b->counts;
     sum_counts(&res->counts, ctx->comm);
-    taq_rc rc = write_date(ctx, date, &tables, b, res);
     /* The prev pointer may be ctx->closes: replace it only after the analytics. */
+    taq_rc rc = cache_closes(ctx, date, b->events.data, order, n);
+    /* The records are in the tables now: give their memory back before the write. */
+    free(order);
+    taq_vec_free(&b->events);
     if (rc == TAQ_OK)
-        rc = cache_closes(ctx, date, b->events.data, n);
+        rc = write_date(ctx, date, &tables, b, res);
     taq_tables_free(&tables);
     return rc;
 }
