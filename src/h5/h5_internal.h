@@ -50,6 +50,13 @@ hid_t taq_h5_type_create(const taq_h5_table_t *t, int file);
 /* Fixed-length NUL-padded C string type of `size` bytes (caller H5Tcloses). */
 hid_t taq_h5_str_type(size_t size);
 
+/*
+ * Once per process, before the first write: put libdeflate behind HDF5's
+ * deflate filter (h5deflate.c). Returns 1 if it did, 0 if HDF5 keeps zlib
+ * (the files are the same format either way).
+ */
+int taq_h5_deflate_init(void);
+
 /* Stop HDF5 from printing its error stack; failures are reported by rc. */
 void taq_h5_quiet(void);
 
