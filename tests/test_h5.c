@@ -800,7 +800,7 @@ static void test_deflate_is_zlib(void)
     taq_h5_attrs_t a = make_attrs("zlib_job", 0);
     int same = 0;
     CU_ASSERT_EQUAL(write_case(path, count_chunks, &a, &same), TAQ_OK);
-    CU_ASSERT(taq_h5_deflate_active());
+    CU_ASSERT(taq_h5_filters_active());
     if (my_rank() == 0) {
         int multi = 0; /* tables of several chunks */
         for (int t = 0; t < T_N; t++) {

@@ -47,7 +47,7 @@ taq_rc taq_h5_testing_read_chunk(const char *path, const char *name, size_t inde
 size_t taq_h5_deflate_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[],
                              size_t nbytes, size_t *buf_size, void **buf);
 
-/* 1 if HDF5's deflate filter now runs taq_h5_deflate_filter, 0 if zlib's. */
-int taq_h5_deflate_active(void);
+/* 1 if HDF5's deflate and shuffle filters now run h5deflate.c and h5shuffle.c. */
+int taq_h5_filters_active(void);
 
 #endif /* TAQ_H5_TESTING_H */

@@ -17,6 +17,8 @@
  * Decompression also goes through this filter once it is registered (any
  * zlib stream, from any writer). HDF5 does not tell a filter how large the
  * decompressed chunk is, so the output buffer grows until the stream fits.
+ * The same way, h5shuffle.c's faster shuffle (id 2, same bytes) replaces
+ * HDF5's, which the deflate filter follows in every dataset's pipeline.
  * Compressors are cached per level for the life of the process (freed at
  * exit); the HDF5 library is not thread-safe here, and neither is this.
  */
@@ -127,7 +129,7 @@ static const H5Z_class2_t deflate_class = {
     .filter = taq_h5_deflate_filter,
 };
 
-int taq_h5_deflate_init(void)
+int taq_h5_filters_init(void)
 {
     if (active >= 0)
         return active;
@@ -141,10 +143,12 @@ int taq_h5_deflate_init(void)
     }
     atexit(free_codecs);
     active = 1;
+    if (H5Z_register(&taq_h5_shuffle_class) < 0)
+        TAQ_LOG(TAQ_LOG_DEBUG, "HDF5 kept its shuffle filter (H5Z_register failed)");
     return active;
 }
 
-int taq_h5_deflate_active(void)
+int taq_h5_filters_active(void)
 {
     return active == 1;
 }

@@ -349,7 +349,7 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
     int rank;
     MPI_Comm_rank(comm, &rank);
     taq_h5_quiet();
-    taq_h5_deflate_init();
+    taq_h5_filters_init();
     char *tmp = TAQ_MALLOC(strlen(path) + sizeof ".tmp");
     sprintf(tmp, "%s.tmp", path);
     plan_slots(comm, mine, slots);
