@@ -5,7 +5,7 @@ set -euo pipefail
 # postgresql, munge and slurm-wlm are for the tests only: a real tracker
 # server and a real one-node Slurm for slurm/taq.sh (tests/slurm_cluster.sh).
 pkgs=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
-      hdf5-tools libpq-dev zlib1g-dev libcunit1-dev postgresql munge slurm-wlm
+      hdf5-tools libpq-dev zlib1g-dev libdeflate-dev libcunit1-dev postgresql munge slurm-wlm
       python3 python3-h5py python3-pandas valgrind clang libclang-rt-14-dev time
       gnuplot-nox)
 # bench/run (and its ctest bench.smoke) runs DuckDB under node and installs it

@@ -7,16 +7,21 @@
  * every row read back (doubles bit for bit, so NaN counts). The failure
  * cases use real failures (a missing folder, a folder squatting on the tmp
  * name) plus one injected through the test-only knobs of h5_testing.h.
+ * The deflate cases check that the chunks written through libdeflate are
+ * plain zlib streams (zlib's uncompress and h5py read them) and that the
+ * filter's decompression takes any zlib stream.
  * Collectives come first in each case; rank 0's checks come after them, so
  * a failed assertion cannot leave a rank waiting.
  */
 #include <errno.h>
+#include <libdeflate.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../src/h5/h5_testing.h"
 #include "harness.h"
@@ -704,6 +709,207 @@ static void test_read_errors(void)
     shared_dir_free(dir);
 }
 
+/* ---- deflate: libdeflate writes, zlib reads ------------------------------- */
+
+static const char *const table_names[T_N] = {"trade", "quote", "quote_final", "rejects"};
+static const size_t row_sizes[T_N] = {sizeof(taq_trade_row_t), sizeof(taq_quote_row_t),
+                                      sizeof(taq_final_row_t), sizeof(taq_reject_t)};
+
+/* Rows [first, first + n) of `table` in file order (rank by rank); caller frees. */
+static unsigned char *expected_rows(int table, count_fn count, size_t first, size_t n)
+{
+    unsigned char *buf = calloc(n ? n : 1, row_sizes[table]);
+    int r = 0;
+    size_t i = first;
+    for (size_t k = 0; k < n; k++, i++) {
+        while (i >= count(table, r))
+            i -= count(table, r++);
+        void *row = buf + k * row_sizes[table];
+        if (table == T_TRADE)
+            gen_trade(r, (int64_t)i, row);
+        else if (table == T_QUOTE)
+            gen_quote(r, (int64_t)i, row);
+        else if (table == T_FINAL)
+            gen_final(r, (int64_t)i, row);
+        else
+            gen_reject(r, (int64_t)i, row);
+    }
+    return buf;
+}
+
+/* HDF5's shuffle filter: byte b of element i goes to b * n + i. */
+static void shuffle_bytes(const unsigned char *src, unsigned char *dst, size_t n, size_t esz)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t b = 0; b < esz; b++)
+            dst[b * n + i] = src[i * esz + b];
+}
+
+/*
+ * Rank 0: chunk k of `table` as stored must inflate with zlib to the shuffled
+ * rows, and a full chunk must be exactly libdeflate's level-1 stream (so the
+ * writer really went through libdeflate, not HDF5's zlib filter).
+ */
+static void check_chunk(const char *path, int table, count_fn count, size_t k)
+{
+    taq_h5_raw_chunk_t c;
+    taq_rc rc = taq_h5_testing_read_chunk(path, table_names[table], k, &c);
+    CU_ASSERT_EQUAL(rc, TAQ_OK);
+    if (rc != TAQ_OK)
+        return;
+    const size_t esz = row_sizes[table], total = total_rows(count, table);
+    const size_t first = k * c.rows, n = total - first < c.rows ? total - first : c.rows;
+    CU_ASSERT_EQUAL(c.filter_mask, 0); /* both shuffle and deflate were applied */
+    uLongf zn = (uLongf)(c.rows * esz);
+    unsigned char *plain = malloc(zn), *want = expected_rows(table, count, first, n);
+    CU_ASSERT_EQUAL(uncompress(plain, &zn, c.bytes, (uLong)c.n), Z_OK);
+    CU_ASSERT_EQUAL(zn, c.rows * esz); /* HDF5 filters the last chunk whole too */
+    size_t bad = 0;
+    for (size_t j = 0; j < n && zn == c.rows * esz; j++)
+        for (size_t b = 0; b < esz; b++)
+            bad += plain[b * c.rows + j] != want[j * esz + b];
+    CU_ASSERT_EQUAL(bad, 0);
+    if (n == c.rows) {
+        size_t cap = libdeflate_zlib_compress_bound(NULL, zn);
+        unsigned char *mine = malloc(cap);
+        struct libdeflate_compressor *lc = libdeflate_alloc_compressor(1);
+        shuffle_bytes(want, plain, n, esz);
+        size_t mn = libdeflate_zlib_compress(lc, plain, zn, mine, cap);
+        CU_ASSERT(mn == c.n && memcmp(mine, c.bytes, mn) == 0);
+        libdeflate_free_compressor(lc);
+        free(mine);
+    }
+    free(want);
+    free(plain);
+    free(c.bytes);
+}
+
+/* zlib.crc32 of every row of `table`, in file order. */
+static unsigned long crc_rows(int table, count_fn count)
+{
+    size_t n = total_rows(count, table);
+    unsigned char *rows = expected_rows(table, count, 0, n);
+    unsigned long crc = crc32(crc32(0L, Z_NULL, 0), rows, (uInt)(n * row_sizes[table]));
+    free(rows);
+    return crc;
+}
+
+static void test_deflate_is_zlib(void)
+{
+    char *dir = shared_dir("h5_zlib"), *path = join(dir, "taq_20200806.h5");
+    taq_h5_attrs_t a = make_attrs("zlib_job", 0);
+    int same = 0;
+    CU_ASSERT_EQUAL(write_case(path, count_chunks, &a, &same), TAQ_OK);
+    CU_ASSERT(taq_h5_filters_active());
+    if (my_rank() == 0) {
+        int multi = 0; /* tables of several chunks */
+        for (int t = 0; t < T_N; t++) {
+            size_t chunks = 0;
+            taq_h5_raw_chunk_t c;
+            if (taq_h5_testing_read_chunk(path, table_names[t], 0, &c) == TAQ_OK) {
+                chunks = (total_rows(count_chunks, t) + c.rows - 1) / c.rows;
+                free(c.bytes);
+            }
+            CU_ASSERT(chunks >= 1);
+            multi += chunks >= 2;
+            for (size_t k = 0; k < chunks; k++)
+                check_chunk(path, t, count_chunks, k);
+        }
+        CU_ASSERT(multi >= 2);
+        /* h5py inflates with the system zlib: every value must match. */
+        char cmd[8192], out[1024], want[1024];
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c \"import sys,zlib,h5py\n"
+                 "f=h5py.File(sys.argv[1],'r')\n"
+                 "print(*[zlib.crc32(f[n][:].tobytes()) for n in sys.argv[2:]])\" '%s' %s %s %s %s",
+                 path, table_names[0], table_names[1], table_names[2], table_names[3]);
+        CU_ASSERT_EQUAL(capture(cmd, out, sizeof out), 0);
+        snprintf(want, sizeof want, "%lu %lu %lu %lu\n", crc_rows(T_TRADE, count_chunks),
+                 crc_rows(T_QUOTE, count_chunks), crc_rows(T_FINAL, count_chunks),
+                 crc_rows(T_REJECTS, count_chunks));
+        CU_ASSERT_STRING_EQUAL(out, want);
+    }
+    free(path);
+    shared_dir_free(dir);
+}
+
+/* Run the filter in one direction on a malloc'd copy of src; returns the output size. */
+static size_t run_filter(unsigned flags, unsigned level, const void *src, size_t n, void **out)
+{
+    size_t buf_size = n ? n : 1;
+    void *buf = malloc(buf_size);
+    memcpy(buf, src, n);
+    size_t got = taq_h5_deflate_filter(flags, 1, &level, n, &buf_size, &buf);
+    *out = buf;
+    return got;
+}
+
+/* Inflate a zlib stream of `plain` made by zlib at `level`; must give plain back. */
+static void check_inflate(const unsigned char *plain, size_t n, int level)
+{
+    uLongf zn = compressBound((uLong)n);
+    unsigned char *z = malloc(zn);
+    CU_ASSERT_EQUAL_FATAL(compress2(z, &zn, plain, (uLong)n, level), Z_OK);
+    void *out = NULL;
+    size_t got = run_filter(TAQ_H5_FILTER_REVERSE, 0, z, zn, &out);
+    CU_ASSERT(got == n && memcmp(out, plain, n) == 0);
+    free(out);
+
+    /* A damaged stream (its checksum) fails and leaves the buffer as it was. */
+    z[zn - 1] ^= 0x5a;
+    got = run_filter(TAQ_H5_FILTER_REVERSE, 0, z, zn, &out);
+    CU_ASSERT(got == 0 && memcmp(out, z, zn) == 0);
+    free(out);
+    got = run_filter(TAQ_H5_FILTER_REVERSE, 0, z, zn / 2, &out); /* truncated */
+    CU_ASSERT_EQUAL(got, 0);
+    free(out);
+    free(z);
+}
+
+/* Rank-local: the filter's two directions against zlib, on any data. */
+static void test_deflate_filter(void)
+{
+    const size_t n = (size_t)3 << 20;
+    unsigned char *zeros = calloc(n, 1), *noise = malloc(n), *text = malloc(n);
+    uint64_t x = 88172645463325252u;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        noise[i] = (unsigned char)x;
+        text[i] = (unsigned char)("the quick brown fox "[i % 20] + (x % 7 == 0));
+    }
+    for (int level = 0; level <= 9; level += 3) {
+        check_inflate(zeros, n, level); /* ~1000:1, far past any first guess of the size */
+        check_inflate(noise, n, level);
+        check_inflate(text, n, level);
+        check_inflate(text, 10, level);
+    }
+    check_inflate(zeros, 0, 6);
+
+    /* Compressing: zlib reads it back; incompressible input and a bad level fail cleanly. */
+    const unsigned char *inputs[] = {zeros, text};
+    for (int k = 0; k < 2; k++) {
+        void *out = NULL;
+        size_t got = run_filter(0, 1, inputs[k], n, &out);
+        unsigned char *back = malloc(n);
+        uLongf bn = (uLongf)n;
+        CU_ASSERT(got > 0 && got < n / 2);
+        CU_ASSERT(uncompress(back, &bn, out, (uLong)got) == Z_OK && bn == n);
+        CU_ASSERT_EQUAL(memcmp(back, inputs[k], n), 0);
+        free(back);
+        free(out);
+    }
+    void *out = NULL;
+    CU_ASSERT_EQUAL(run_filter(0, 10, text, n, &out), 0);
+    CU_ASSERT_EQUAL(memcmp(out, text, n), 0);
+    free(out);
+    size_t got = run_filter(0, 1, noise, n, &out); /* stored blocks: just over n */
+    CU_ASSERT(got == 0 || got > n);
+    free(out);
+    free(zeros);
+    free(noise);
+    free(text);
+}
+
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
@@ -719,6 +925,8 @@ int main(int argc, char **argv)
         TAQ_CASE(test_python_reads),
         TAQ_CASE(test_layout_chunked_deflate),
         TAQ_CASE(test_read_errors),
+        TAQ_CASE(test_deflate_is_zlib),
+        TAQ_CASE(test_deflate_filter),
     };
     return taq_test_main(argc, argv, "h5", cases, (int)(sizeof cases / sizeof cases[0]), 1);
 }

@@ -50,6 +50,17 @@ hid_t taq_h5_type_create(const taq_h5_table_t *t, int file);
 /* Fixed-length NUL-padded C string type of `size` bytes (caller H5Tcloses). */
 hid_t taq_h5_str_type(size_t size);
 
+/*
+ * Once per process, before the first write: put libdeflate behind HDF5's
+ * deflate filter and a faster shuffle behind its shuffle filter (h5deflate.c,
+ * h5shuffle.c). Returns 1 if it did, 0 if HDF5 keeps its own (the files are
+ * the same format either way).
+ */
+int taq_h5_filters_init(void);
+
+/* HDF5's shuffle filter (id 2), byte for byte, with a blocked transpose (h5shuffle.c). */
+extern const H5Z_class2_t taq_h5_shuffle_class;
+
 /* Stop HDF5 from printing its error stack; failures are reported by rc. */
 void taq_h5_quiet(void);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "h5/h5_internal.h"
+#include "h5/h5_testing.h"
 #include "taq/h5.h"
 
 /* Read a whole 1-D dataset into a new array (NULL when it has no rows). */
@@ -175,4 +176,50 @@ void taq_h5_date_free(taq_h5_date_t *d)
     free(d->final);
     free(d->rejects);
     memset(d, 0, sizeof *d);
+}
+
+/* The stored bytes of chunk `index` of an open 1-D dataset, as h5_testing.h says. */
+static taq_rc read_raw_chunk(hid_t dset, size_t index, taq_h5_raw_chunk_t *c)
+{
+    hsize_t rows = 0, off = 0, bytes = 0;
+    uint32_t mask = 0;
+    hid_t dcpl = H5Dget_create_plist(dset);
+    int ok = dcpl >= 0 && H5Pget_chunk(dcpl, 1, &rows) == 1;
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    off = rows * (hsize_t)index;
+    if (!ok || H5Dget_chunk_storage_size(dset, &off, &bytes) < 0 || bytes == 0)
+        return taq_h5_fail("no chunk %zu", index);
+    c->bytes = TAQ_MALLOC((size_t)bytes);
+    c->n = (size_t)bytes;
+    c->rows = (size_t)rows;
+    if (H5Dread_chunk(dset, H5P_DEFAULT, &off, &mask, c->bytes) < 0)
+        return taq_h5_fail("cannot read chunk %zu", index);
+    c->filter_mask = mask;
+    return TAQ_OK;
+}
+
+taq_rc taq_h5_testing_read_chunk(const char *path, const char *name, size_t index,
+                                 taq_h5_raw_chunk_t *out)
+{
+    taq_rc rc = TAQ_OK;
+    hid_t dset = H5I_INVALID_HID;
+    memset(out, 0, sizeof *out);
+    taq_h5_quiet();
+    hid_t fid = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (fid >= 0)
+        dset = H5Dopen2(fid, name, H5P_DEFAULT);
+    if (dset < 0)
+        rc = taq_h5_fail("cannot open /%s in %s", name, path);
+    if (rc == TAQ_OK)
+        rc = read_raw_chunk(dset, index, out);
+    if (dset >= 0)
+        H5Dclose(dset);
+    if (fid >= 0)
+        H5Fclose(fid);
+    if (rc != TAQ_OK) {
+        free(out->bytes);
+        memset(out, 0, sizeof *out);
+    }
+    return rc;
 }
