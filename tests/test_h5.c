@@ -243,17 +243,52 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* COLLECTIVE: write this case's slices; returns the rc and whether all ranks agree on it. */
-static taq_rc write_case(const char *path, count_fn count, const taq_h5_attrs_t *a, int *all_same)
+/* A fill function's source: the fixture's rows, handed out in order. */
+typedef struct row_feed {
+    const char *rows;
+    size_t row_size, next, n;
+} row_feed_t;
+
+static void feed(void *arg, void *buf, size_t count)
+{
+    row_feed_t *f = arg;
+    CU_ASSERT_FATAL(f->next + count <= f->n);
+    memcpy(buf, f->rows + f->next * f->row_size, count * f->row_size);
+    f->next += count;
+}
+
+/* streamed: /quote and /quote_final come from fill functions, not arrays. */
+static taq_rc write_case_as(const char *path, count_fn count, const taq_h5_attrs_t *a,
+                            int *all_same, int streamed)
 {
     fixture_t f;
     fixture_build(&f, count, my_rank());
+    row_feed_t q = {(const char *)f.quote, sizeof *f.quote, 0, f.slices.n_quote};
+    row_feed_t fi = {(const char *)f.final, sizeof *f.final, 0, f.slices.n_final};
+    if (streamed) {
+        f.slices.quote = NULL;
+        f.slices.final = NULL;
+        f.slices.fill_quote = feed;
+        f.slices.quote_arg = &q;
+        f.slices.fill_final = feed;
+        f.slices.final_arg = &fi;
+    }
     taq_rc rc = taq_h5_write_date(MPI_COMM_WORLD, path, a, &f.slices);
+    if (streamed && rc == TAQ_OK) { /* every row asked for, once */
+        CU_ASSERT_EQUAL(q.next, q.n);
+        CU_ASSERT_EQUAL(fi.next, fi.n);
+    }
     fixture_free(&f);
     int ok = rc == TAQ_OK, lo = 0, hi = 0;
     MPI_Allreduce(&ok, &lo, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     MPI_Allreduce(&ok, &hi, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     *all_same = lo == hi;
     return rc;
+}
+
+static taq_rc write_case(const char *path, count_fn count, const taq_h5_attrs_t *a, int *all_same)
+{
+    return write_case_as(path, count, a, all_same, 0);
 }
 
 /* ---- checks (rank 0) ----------------------------------------------------- */
@@ -426,12 +461,12 @@ static size_t count_chunks(int table, int r)
 /* ---- cases ---------------------------------------------------------------- */
 
 /* COLLECTIVE: write a case into a fresh folder, check it on rank 0. */
-static void roundtrip(const char *tag, count_fn count)
+static void roundtrip_as(const char *tag, count_fn count, int streamed)
 {
     char *dir = shared_dir(tag), *path = join(dir, "taq_20200806.h5");
     taq_h5_attrs_t a = make_attrs("roundtrip_job", 0);
     int same = 0;
-    taq_rc rc = write_case(path, count, &a, &same);
+    taq_rc rc = write_case_as(path, count, &a, &same, streamed);
     CU_ASSERT_EQUAL(rc, TAQ_OK);
     CU_ASSERT(same);
     if (rc != TAQ_OK)
@@ -442,6 +477,11 @@ static void roundtrip(const char *tag, count_fn count)
     }
     free(path);
     shared_dir_free(dir);
+}
+
+static void roundtrip(const char *tag, count_fn count)
+{
+    roundtrip_as(tag, count, 0);
 }
 
 static void test_roundtrip(void)
@@ -470,6 +510,21 @@ static void test_split_writes(void)
 static void test_multi_chunk(void)
 {
     roundtrip("h5_chunks", count_chunks);
+}
+
+/*
+ * Quote rows made by fill functions, in pieces much smaller than a slice
+ * (and than a chunk: chunks are completed across collective writes), on
+ * ranks with and without rows: the same file as from arrays.
+ */
+static void test_streamed_rows(void)
+{
+    taq_h5_testing_t knobs = {.piece_bytes = 1000 * sizeof(taq_final_row_t) + 13};
+    taq_h5_testing_set(&knobs);
+    roundtrip_as("h5_streamed", count_chunks, 1);
+    roundtrip_as("h5_streamed_split", count_many, 1);
+    taq_h5_testing_set(NULL);
+    roundtrip_as("h5_streamed_empty", count_some_empty, 1);
 }
 
 /* COLLECTIVE: a write to `path` must fail on every rank and leave nothing behind. */
@@ -918,6 +973,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_all_empty),
         TAQ_CASE(test_split_writes),
         TAQ_CASE(test_multi_chunk),
+        TAQ_CASE(test_streamed_rows),
         TAQ_CASE(test_missing_dir_fails),
         TAQ_CASE(test_replace_existing),
         TAQ_CASE(test_rename_fails),

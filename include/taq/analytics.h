@@ -70,4 +70,33 @@ void taq_analytics_run_ordered(const taq_event_t *ev, const uint32_t *order, siz
                                const taq_closes_t *prev, taq_tables_t *out);
 void taq_tables_free(taq_tables_t *t);
 
+/*
+ * Only /trade (with mov_avg_pr); out->n_quote and out->n_final get the
+ * quote count, out->quote and out->final stay NULL: the quote rows are then
+ * made piece by piece by a taq_quote_stream_t, so the two biggest tables
+ * never exist whole (the HDF5 writer asks for them as it writes).
+ */
+void taq_analytics_trades(const taq_event_t *ev, const uint32_t *order, size_t n,
+                          taq_tables_t *out);
+
+/* Walks the quotes of ev (through order) in output order, a piece at a time. */
+typedef struct taq_quote_stream {
+    const taq_event_t *ev;
+    const uint32_t *order;
+    size_t n;
+    const taq_trade_row_t *trade; /* taq_analytics_trades' /trade rows of the same records */
+    const taq_closes_t *prev;
+    size_t i;          /* next position in EOD order */
+    size_t group_end;  /* end of the current pair group */
+    size_t t_lo, t_hi; /* the group's rows in trade[] */
+    size_t j;          /* as-of cursor: trade[t_lo..j) are not after the current quote */
+    double close;      /* the group's previous close */
+} taq_quote_stream_t;
+
+void taq_quote_stream_init(taq_quote_stream_t *s, const taq_event_t *ev, const uint32_t *order,
+                           size_t n, const taq_trade_row_t *trade, const taq_closes_t *prev);
+/* The next `count` /quote rows (taq_quote_row_t) or /quote_final rows (taq_final_row_t). */
+void taq_quote_stream_quotes(void *stream, void *rows, size_t count);
+void taq_quote_stream_finals(void *stream, void *rows, size_t count);
+
 #endif /* TAQ_ANALYTICS_H */

@@ -26,6 +26,9 @@ typedef struct taq_h5_attrs {
 } taq_h5_attrs_t;
 
 /* This rank's slice of each dataset (borrowed). */
+/* Fills buf with the next `count` rows of a table: calls come in row order. */
+typedef void (*taq_h5_fill_fn)(void *arg, void *buf, size_t count);
+
 typedef struct taq_h5_slices {
     const taq_trade_row_t *trade;
     size_t n_trade;
@@ -35,7 +38,18 @@ typedef struct taq_h5_slices {
     size_t n_final;
     const taq_reject_t *rejects;
     size_t n_rejects;
+    /*
+     * Optional: /quote and /quote_final rows made on demand instead of read
+     * from the arrays (then NULL; n_quote and n_final still count them), so
+     * the biggest tables never exist whole in memory. The writer asks for
+     * them in pieces of TAQ_H5_STREAM_BYTES.
+     */
+    taq_h5_fill_fn fill_quote, fill_final;
+    void *quote_arg, *final_arg;
 } taq_h5_slices_t;
+
+/* Rows made by a fill function per collective write: about this many bytes. */
+#define TAQ_H5_STREAM_BYTES ((size_t)64 << 20)
 
 /*
  * COLLECTIVE: write `path` (e.g. out/taq_20200806.h5). All ranks create

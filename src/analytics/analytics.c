@@ -156,11 +156,10 @@ static int trade_not_after(const taq_trade_row_t *t, const taq_event_t *q)
            (t->event_tm == q->event_tm && t->event_seq_nb <= q->event_seq_nb);
 }
 
-/* Appends the rows of the pair group [lo, hi) (EOD order) to out (capacity reserved). */
-static void emit_group(const taq_event_t *ev, const uint32_t *order, size_t lo, size_t hi,
-                       double close, taq_tables_t *out)
+/* Appends the trade rows of the pair group [lo, hi) (EOD order), with their averages. */
+static size_t emit_trades(const taq_event_t *ev, const uint32_t *order, size_t lo, size_t hi,
+                          taq_trade_row_t *t)
 {
-    taq_trade_row_t *t = out->trade + out->n_trade;
     size_t m = 0;
     for (size_t i = lo; i < hi; i++) {
         const taq_event_t *e = at(ev, order, i);
@@ -168,17 +167,78 @@ static void emit_group(const taq_event_t *ev, const uint32_t *order, size_t lo, 
             trade_row(&t[m++], e);
     }
     fill_mov_avg(t, m);
-    size_t j = 0;
-    for (size_t i = lo; i < hi; i++) {
-        const taq_event_t *e = at(ev, order, i);
-        if (e->kind != TAQ_KIND_QUOTE)
-            continue;
-        while (j < m && trade_not_after(&t[j], e))
-            j++;
-        quote_row(&out->quote[out->n_quote++], e);
-        final_row(&out->final[out->n_final++], e, j ? &t[j - 1] : NULL, close);
+    return m;
+}
+
+void taq_analytics_trades(const taq_event_t *ev, const uint32_t *order, size_t n,
+                          taq_tables_t *out)
+{
+    size_t trades = 0, quotes = 0;
+    for (size_t i = 0; i < n; i++) { /* kinds are counted in any order */
+        const taq_event_t *e = &ev[order ? order[i] : i];
+        trades += e->kind == TAQ_KIND_TRADE;
+        quotes += e->kind == TAQ_KIND_QUOTE;
     }
-    out->n_trade += m;
+    *out = (taq_tables_t){0};
+    out->trade = TAQ_MALLOC(trades * sizeof *out->trade);
+    for (size_t i = 0, end; i < n; i = end) {
+        end = group_end(ev, order, n, i);
+        out->n_trade += emit_trades(ev, order, i, end, out->trade + out->n_trade);
+    }
+    assert(out->n_trade == trades);
+    out->n_quote = out->n_final = quotes;
+}
+
+void taq_quote_stream_init(taq_quote_stream_t *s, const taq_event_t *ev, const uint32_t *order,
+                           size_t n, const taq_trade_row_t *trade, const taq_closes_t *prev)
+{
+    *s = (taq_quote_stream_t){.ev = ev, .order = order, .n = n, .trade = trade, .prev = prev};
+}
+
+/* Enter the pair group starting at s->i: its trades follow the previous group's. */
+static void start_group(taq_quote_stream_t *s)
+{
+    s->group_end = group_end(s->ev, s->order, s->n, s->i);
+    size_t m = 0;
+    for (size_t k = s->i; k < s->group_end; k++)
+        m += at(s->ev, s->order, k)->kind == TAQ_KIND_TRADE;
+    s->t_lo = s->t_hi;
+    s->t_hi = s->t_lo + m;
+    s->j = s->t_lo;
+    const taq_event_t *first = at(s->ev, s->order, s->i);
+    s->close = taq_closes_lookup(s->prev, first->symbol, first->exchange);
+}
+
+static const taq_event_t *next_quote(taq_quote_stream_t *s)
+{
+    for (;;) {
+        if (s->i >= s->n)
+            TAQ_ABORT("quote stream read past its %zu records", s->n);
+        if (s->i == s->group_end)
+            start_group(s);
+        const taq_event_t *e = at(s->ev, s->order, s->i++);
+        if (e->kind == TAQ_KIND_QUOTE)
+            return e;
+    }
+}
+
+void taq_quote_stream_quotes(void *stream, void *rows, size_t count)
+{
+    taq_quote_row_t *q = rows;
+    for (size_t c = 0; c < count; c++)
+        quote_row(&q[c], next_quote(stream));
+}
+
+void taq_quote_stream_finals(void *stream, void *rows, size_t count)
+{
+    taq_quote_stream_t *s = stream;
+    taq_final_row_t *f = rows;
+    for (size_t c = 0; c < count; c++) {
+        const taq_event_t *e = next_quote(s);
+        while (s->j < s->t_hi && trade_not_after(&s->trade[s->j], e))
+            s->j++;
+        final_row(&f[c], e, s->j > s->t_lo ? &s->trade[s->j - 1] : NULL, s->close);
+    }
 }
 
 void taq_analytics_run(const taq_event_t *ev, size_t n, const taq_closes_t *prev, taq_tables_t *out)
@@ -189,23 +249,14 @@ void taq_analytics_run(const taq_event_t *ev, size_t n, const taq_closes_t *prev
 void taq_analytics_run_ordered(const taq_event_t *ev, const uint32_t *order, size_t n,
                                const taq_closes_t *prev, taq_tables_t *out)
 {
-    size_t trades = 0, quotes = 0;
-    for (size_t i = 0; i < n; i++) { /* kinds are counted in any order */
-        const taq_event_t *e = &ev[order ? order[i] : i];
-        trades += e->kind == TAQ_KIND_TRADE;
-        quotes += e->kind == TAQ_KIND_QUOTE;
-    }
-    *out = (taq_tables_t){0};
-    out->trade = TAQ_MALLOC(trades * sizeof *out->trade);
-    out->quote = TAQ_MALLOC(quotes * sizeof *out->quote);
-    out->final = TAQ_MALLOC(quotes * sizeof *out->final);
-    for (size_t i = 0, end; i < n; i = end) {
-        end = group_end(ev, order, n, i);
-        const taq_event_t *first = at(ev, order, i);
-        const double close = taq_closes_lookup(prev, first->symbol, first->exchange);
-        emit_group(ev, order, i, end, close, out);
-    }
-    assert(out->n_trade == trades && out->n_quote == quotes && out->n_final == quotes);
+    taq_analytics_trades(ev, order, n, out);
+    out->quote = TAQ_MALLOC(out->n_quote * sizeof *out->quote);
+    out->final = TAQ_MALLOC(out->n_final * sizeof *out->final);
+    taq_quote_stream_t s;
+    taq_quote_stream_init(&s, ev, order, n, out->trade, prev);
+    taq_quote_stream_quotes(&s, out->quote, out->n_quote);
+    taq_quote_stream_init(&s, ev, order, n, out->trade, prev);
+    taq_quote_stream_finals(&s, out->final, out->n_final);
 }
 
 void taq_tables_free(taq_tables_t *t)

@@ -56,7 +56,9 @@ void taq_h5_testing_set(const taq_h5_testing_t *t)
 
 /* Where this rank's slice of one dataset goes. */
 typedef struct slot {
-    const void *rows; /* borrowed; NULL when n == 0 is fine */
+    const void *rows; /* borrowed; NULL when n == 0 or fill is set */
+    taq_h5_fill_fn fill; /* makes the rows instead, piece by piece */
+    void *fill_arg;
     int64_t n;        /* rows on this rank */
     int64_t offset;   /* rows on lower ranks */
     int64_t total;    /* rows on all ranks */
@@ -75,8 +77,12 @@ static void plan_slots(MPI_Comm comm, const taq_h5_slices_t *m, slot_t s[TAQ_H5_
     TAQ_MPI_CHECK(MPI_Allreduce(n, tot, TAQ_H5_NTABLES, MPI_INT64_T, MPI_SUM, comm));
     for (int i = 0; i < TAQ_H5_NTABLES; i++) {
         /* MPI_Exscan leaves rank 0's output undefined. */
-        s[i] = (slot_t){rows[i], n[i], rank == 0 ? 0 : off[i], tot[i]};
+        s[i] = (slot_t){rows[i], NULL, NULL, n[i], rank == 0 ? 0 : off[i], tot[i]};
     }
+    s[1].fill = m->fill_quote;
+    s[1].fill_arg = m->quote_arg;
+    s[2].fill = m->fill_final;
+    s[2].fill_arg = m->final_arg;
 }
 
 /* Rank 0 only: create the tmp file with plain POSIX to get a precise errno. */
@@ -121,9 +127,11 @@ static hid_t make_dcpl(size_t row_size, int64_t total)
     return dcpl;
 }
 
-static int64_t rows_per_piece(size_t row_size)
+static int64_t rows_per_piece(size_t row_size, int streamed)
 {
-    size_t bytes = testing.piece_bytes ? testing.piece_bytes : TAQ_H5_PIECE_BYTES;
+    size_t bytes = testing.piece_bytes ? testing.piece_bytes
+                   : streamed          ? TAQ_H5_STREAM_BYTES
+                                       : TAQ_H5_PIECE_BYTES;
     size_t rows = bytes / row_size;
     return rows ? (int64_t)rows : 1;
 }
@@ -133,11 +141,13 @@ static int64_t rows_per_piece(size_t row_size)
  * With cnt == 0 both selections are empty, but the rank still joins the write.
  */
 static taq_rc write_piece(hid_t dset, hid_t mtype, hid_t dxpl, const slot_t *s, size_t row_size,
-                          int64_t start, int64_t cnt)
+                          int64_t start, int64_t cnt, void *made)
 {
     static const char nothing[1];
     hsize_t off = (hsize_t)(s->offset + start), c = (hsize_t)cnt, one = 1;
-    const void *buf = cnt ? (const char *)s->rows + (size_t)start * row_size : nothing;
+    const void *buf = !cnt ? nothing : made ? made : (const char *)s->rows + (size_t)start * row_size;
+    if (cnt && made)
+        s->fill(s->fill_arg, made, (size_t)cnt);
     hid_t fspace = H5Dget_space(dset);
     hid_t mspace = H5Screate_simple(1, cnt ? &c : &one, NULL);
     herr_t e = fspace < 0 || mspace < 0 ? -1 : 0;
@@ -159,8 +169,13 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
                           MPI_Comm comm, const char *tmp)
 {
     taq_rc rc = TAQ_OK;
-    const int64_t per = rows_per_piece(t->row_size);
+    /* Every rank must take the same piece size: stream whenever any rank streams. */
+    int streamed = s->fill != NULL;
+    TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &streamed, 1, MPI_INT, MPI_MAX, comm));
+    const int64_t per = rows_per_piece(t->row_size, streamed);
     int64_t mine = (s->n + per - 1) / per, pieces = 0;
+    const size_t made_rows = (size_t)(s->n < per ? s->n : per);
+    void *made = s->fill && s->n ? TAQ_MALLOC(made_rows * t->row_size) : NULL;
     TAQ_MPI_CHECK(MPI_Allreduce(&mine, &pieces, 1, MPI_INT64_T, MPI_MAX, comm));
     hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
     if (dxpl < 0 || H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0)
@@ -170,7 +185,7 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
         int64_t start = k * per, cnt = start < s->n ? s->n - start : 0;
         if (cnt > per)
             cnt = per;
-        rc = write_piece(dset, mtype, dxpl, s, t->row_size, start, cnt);
+        rc = write_piece(dset, mtype, dxpl, s, t->row_size, start, cnt, made);
         if (rc != TAQ_OK)
             taq_h5_fail("cannot write rows %lld..%lld of /%s in %s", (long long)(s->offset + start),
                         (long long)(s->offset + start + cnt - 1), t->name, tmp);
@@ -178,6 +193,7 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
     }
     if (dxpl >= 0)
         H5Pclose(dxpl);
+    free(made);
     return rc;
 }
 

@@ -82,9 +82,14 @@ static void sum_counts(taq_counts_t *c, MPI_Comm comm)
     *c = (taq_counts_t){v[0], v[1], v[2], v[3], v[4], v[5]};
 }
 
-/* COLLECTIVE: write the date's file from this rank's tables and rejects. */
+/*
+ * COLLECTIVE: write the date's file from this rank's /trade table, its
+ * quotes (made piece by piece from the records as the writer asks) and its
+ * rejects.
+ */
 static taq_rc write_date(run_ctx_t *ctx, int32_t date, const taq_tables_t *t,
-                         const taq_batch_t *b, date_result_t *res)
+                         const taq_batch_t *b, const uint32_t *order, size_t n,
+                         const taq_closes_t *prev, date_result_t *res)
 {
     char compact[9];
     taq_date_format_compact(date, compact);
@@ -92,15 +97,21 @@ static taq_rc write_date(run_ctx_t *ctx, int32_t date, const taq_tables_t *t,
     taq_h5_attrs_t attrs = {.job = ctx->cfg->job, .version = TAQ_VERSION,
                             .ranks = ctx->size, .counts = res->counts};
     taq_date_format(date, attrs.trade_dt);
-    taq_h5_slices_t mine = {t->trade, t->n_trade, t->quote, t->n_quote, t->final, t->n_final,
-                            b->rejects.data, b->rejects.len};
+    taq_quote_stream_t quotes, finals;
+    taq_quote_stream_init(&quotes, b->events.data, order, n, t->trade, prev);
+    taq_quote_stream_init(&finals, b->events.data, order, n, t->trade, prev);
+    taq_h5_slices_t mine = {.trade = t->trade, .n_trade = t->n_trade,
+                            .n_quote = t->n_quote, .n_final = t->n_final,
+                            .rejects = b->rejects.data, .n_rejects = b->rejects.len,
+                            .fill_quote = taq_quote_stream_quotes, .quote_arg = &quotes,
+                            .fill_final = taq_quote_stream_finals, .final_arg = &finals};
     double t0 = taq_now();
     taq_rc rc = taq_h5_write_date(ctx->comm, res->output, &attrs, &mine);
     res->st[ST_WRITE].secs = taq_now() - t0;
     res->st[ST_WRITE].rows = (int64_t)(t->n_trade + t->n_quote + t->n_final + b->rejects.len);
     res->st[ST_WRITE].bytes =
-        (double)(t->n_trade * sizeof *t->trade + t->n_quote * sizeof *t->quote +
-                 t->n_final * sizeof *t->final + b->rejects.len * sizeof(taq_reject_t));
+        (double)(t->n_trade * sizeof *t->trade + t->n_quote * sizeof(taq_quote_row_t) +
+                 t->n_final * sizeof(taq_final_row_t) + b->rejects.len * sizeof(taq_reject_t));
     return rc;
 }
 
@@ -113,20 +124,18 @@ static taq_rc compute_and_write(run_ctx_t *ctx, int32_t date, taq_batch_t *b,
     size_t n;
     b->counts.superseded = taq_eod_order(b->events.data, b->events.len, &order, &n);
     double t1 = taq_now();
-    taq_tables_t tables;
-    taq_analytics_run_ordered(b->events.data, order, n, prev, &tables);
+    taq_tables_t tables; /* /trade only: the writer makes the quote rows */
+    taq_analytics_trades(b->events.data, order, n, &tables);
     double t2 = taq_now();
     res->st[ST_EOD] = (stage_t){t1 - t0, (int64_t)b->events.len, 0};
     res->st[ST_ANALYTICS] = (stage_t){t2 - t1, (int64_t)n, 0};
     res->counts = b->counts;
     sum_counts(&res->counts, ctx->comm);
-    /* The prev pointer may be ctx->closes: replace it only after the analytics. */
-    taq_rc rc = cache_closes(ctx, date, b->events.data, order, n);
-    /* The records are in the tables now: give their memory back before the write. */
-    free(order);
-    taq_vec_free(&b->events);
+    taq_rc rc = write_date(ctx, date, &tables, b, order, n, prev, res);
+    /* The prev pointer may be ctx->closes: replace it only after the write. */
     if (rc == TAQ_OK)
-        rc = write_date(ctx, date, &tables, b, res);
+        rc = cache_closes(ctx, date, b->events.data, order, n);
+    free(order);
     taq_tables_free(&tables);
     return rc;
 }
