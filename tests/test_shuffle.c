@@ -115,8 +115,9 @@ static void run_case(int nsym, int nexch, int (*weight)(int), size_t round, taq_
     for (int s = 0; s < nsym; s++)
         total += (int64_t)weight(s) * nexch;
     check_owned(&v, r, total, expected_sum(nsym, nexch, weight));
+    /* A rank's own events never travel: one rank needs no round at all. */
     if (round == 1 && total > 0)
-        CU_ASSERT(rounds >= total / size_ / size_);
+        CU_ASSERT(size_ == 1 ? rounds == 0 : rounds >= total / size_ / size_);
     taq_vec_free(&v);
 }
 

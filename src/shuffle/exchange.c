@@ -1,11 +1,16 @@
 /*
  * exchange.c - move events to their owners with MPI_Alltoallv in rounds.
  *
- * Every event carries its destination (dest[i]); nothing is sorted. Each
- * destination has a cursor into the array, and each round packs the next (at
- * most) `round` events of every destination into a send buffer and
- * exchanges them, so every destination receives a rank's events in that
- * rank's order. `round` is capped at INT_MAX / nranks so
+ * Every event carries its destination (dest[i]); nothing is sorted. A rank's
+ * own events never travel: they are compacted in place, and what the other
+ * ranks send is appended behind them. Each other destination has a cursor
+ * into the array, and each round packs the next (at most) `round` events of
+ * every destination into a send buffer and exchanges them, so every
+ * destination receives a rank's events in that rank's order. Keeping the own
+ * share in place matters: on 2 ranks it is half the data, and the memory a
+ * receiving array would need is the expensive part of the exchange (first
+ * touch of fresh pages), not the MPI transfer. `round` is capped at
+ * INT_MAX / nranks so
  * every count and displacement of the round (in units of one event) fits an
  * int, whatever the size of the day. Memory for a round is bounded by
  * nranks x round events on each side.
@@ -79,12 +84,13 @@ static void exchange_round(round_buf_t *b, int nranks, MPI_Datatype type, taq_ve
 taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round, MPI_Comm comm,
                             int64_t *rounds)
 {
-    int p;
+    int p, me;
     MPI_Comm_size(comm, &p);
+    MPI_Comm_rank(comm, &me);
     round = round ? round : taq_shuffle_default_round(p);
     if (round > (size_t)INT_MAX / (size_t)p)
         round = (size_t)INT_MAX / (size_t)p;
-    const taq_event_t *ev = events->data;
+    taq_event_t *ev = events->data;
     const size_t n = events->len;
     size_t *cursor = TAQ_CALLOC((size_t)p, sizeof *cursor);
     size_t *left = TAQ_CALLOC((size_t)p, sizeof *left);
@@ -93,6 +99,7 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round
             TAQ_ABORT("event %zu routed to rank %d of %d", i, (int)dest[i], p);
         left[dest[i]]++;
     }
+    left[me] = 0; /* own events stay where they are */
     uint64_t mine = 0, nrounds = 0;
     for (int d = 0; d < p; d++)
         mine = (left[d] + round - 1) / round > mine ? (left[d] + round - 1) / round : mine;
@@ -123,6 +130,20 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round
         pack_round(ev, dest, n, cursor, left, round, p, &b);
         exchange_round(&b, p, type, &recv, comm);
     }
+    /* Own events to the front (order kept), then what arrived. */
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (dest[i] == me) {
+            if (w != i)
+                ev[w] = ev[i];
+            w++;
+        }
+    events->len = w;
+    taq_vec_reserve(events, w + recv.len + 1);
+    if (recv.len)
+        memcpy((taq_event_t *)events->data + w, recv.data, recv.len * sizeof(taq_event_t));
+    events->len += recv.len;
+    taq_vec_free(&recv);
     MPI_Type_free(&type);
     free(b.sc);
     free(b.sd);
@@ -131,8 +152,6 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round
     free(b.send);
     free(cursor);
     free(left);
-    taq_vec_free(events);
-    *events = recv;
     if (rounds)
         *rounds = (int64_t)nrounds;
     return TAQ_OK;
