@@ -224,8 +224,10 @@ static int ref_cmp(const void *pa, const void *pb)
     int c = memcmp(a->symbol, b->symbol, TAQ_SYMBOL_LEN);
     if (!c)
         c = memcmp(a->exchange, b->exchange, TAQ_EXCHANGE_LEN);
-    const int64_t x[6] = {a->event_tm, a->event_seq_nb, a->kind, a->arrival_tm, a->file_idx, a->line};
-    const int64_t y[6] = {b->event_tm, b->event_seq_nb, b->kind, b->arrival_tm, b->file_idx, b->line};
+    const int64_t x[6] = {a->event_tm,   a->event_seq_nb, a->kind,
+                          a->arrival_tm, a->file_idx,     a->line};
+    const int64_t y[6] = {b->event_tm,   b->event_seq_nb, b->kind,
+                          b->arrival_tm, b->file_idx,     b->line};
     for (int i = 0; i < 6 && !c; i++)
         c = (x[i] > y[i]) - (x[i] < y[i]);
     return c;
@@ -323,12 +325,15 @@ static void test_pair_index_ids_in_pair_order(void)
             CU_ASSERT(memcmp(&pi.pairs[p - 1], &pi.pairs[p], sizeof(taq_pair_t)) < 0);
     }
     CU_ASSERT_EQUAL(total, N);
-    int64_t wrong = 0;
+    int64_t wrong = 0, *rows = calloc(pi.n_pairs, sizeof *rows);
     for (size_t i = 0; i < N; i++) {
         wrong += memcmp(pi.pairs[pi.id[i]].symbol, ev[i].symbol, TAQ_SYMBOL_LEN) != 0 ||
                  memcmp(pi.pairs[pi.id[i]].exchange, ev[i].exchange, TAQ_EXCHANGE_LEN) != 0;
+        rows[pi.id[i]]++;
     }
     CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(memcmp(rows, pi.rows, pi.n_pairs * sizeof *rows), 0);
+    free(rows);
     taq_pair_index_free(&pi);
     taq_pair_index_build(ev, 0, &pi); /* no events: no pairs */
     CU_ASSERT_EQUAL(pi.n_pairs, 0);

@@ -34,6 +34,13 @@ typedef struct taq_closes {
  */
 void taq_closes_from_events(const taq_event_t *ev, size_t n, taq_closes_t *out);
 
+/* The i-th record in EOD order: ev[order[i]], or ev[i] without an order. */
+static inline const taq_event_t *taq_event_at(const taq_event_t *ev, const uint32_t *order,
+                                              size_t i)
+{
+    return order ? &ev[order[i]] : &ev[i];
+}
+
 /* The same over ev[order[0..n)] (order NULL: ev[0..n)). */
 void taq_closes_from_events_ordered(const taq_event_t *ev, const uint32_t *order, size_t n,
                                     taq_closes_t *out);

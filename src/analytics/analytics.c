@@ -68,16 +68,10 @@ static int same_pair(const taq_event_t *a, const taq_event_t *b)
            memcmp(a->exchange, b->exchange, TAQ_EXCHANGE_LEN) == 0;
 }
 
-/* The i-th event in EOD order: ev[order[i]], or ev[i] without an order. */
-static inline const taq_event_t *at(const taq_event_t *ev, const uint32_t *order, size_t i)
-{
-    return order ? &ev[order[i]] : &ev[i];
-}
-
 static size_t group_end(const taq_event_t *ev, const uint32_t *order, size_t n, size_t i)
 {
     size_t j = i + 1;
-    while (j < n && same_pair(at(ev, order, i), at(ev, order, j)))
+    while (j < n && same_pair(taq_event_at(ev, order, i), taq_event_at(ev, order, j)))
         j++;
     return j;
 }
@@ -162,7 +156,7 @@ static size_t emit_trades(const taq_event_t *ev, const uint32_t *order, size_t l
 {
     size_t m = 0;
     for (size_t i = lo; i < hi; i++) {
-        const taq_event_t *e = at(ev, order, i);
+        const taq_event_t *e = taq_event_at(ev, order, i);
         if (e->kind == TAQ_KIND_TRADE)
             trade_row(&t[m++], e);
     }
@@ -175,7 +169,7 @@ void taq_analytics_trades(const taq_event_t *ev, const uint32_t *order, size_t n
 {
     size_t trades = 0, quotes = 0;
     for (size_t i = 0; i < n; i++) { /* kinds are counted in any order */
-        const taq_event_t *e = &ev[order ? order[i] : i];
+        const taq_event_t *e = taq_event_at(ev, order, i);
         trades += e->kind == TAQ_KIND_TRADE;
         quotes += e->kind == TAQ_KIND_QUOTE;
     }
@@ -201,11 +195,11 @@ static void start_group(taq_quote_stream_t *s)
     s->group_end = group_end(s->ev, s->order, s->n, s->i);
     size_t m = 0;
     for (size_t k = s->i; k < s->group_end; k++)
-        m += at(s->ev, s->order, k)->kind == TAQ_KIND_TRADE;
+        m += taq_event_at(s->ev, s->order, k)->kind == TAQ_KIND_TRADE;
     s->t_lo = s->t_hi;
     s->t_hi = s->t_lo + m;
     s->j = s->t_lo;
-    const taq_event_t *first = at(s->ev, s->order, s->i);
+    const taq_event_t *first = taq_event_at(s->ev, s->order, s->i);
     s->close = taq_closes_lookup(s->prev, first->symbol, first->exchange);
 }
 
@@ -216,7 +210,7 @@ static const taq_event_t *next_quote(taq_quote_stream_t *s)
             TAQ_ABORT("quote stream read past its %zu records", s->n);
         if (s->i == s->group_end)
             start_group(s);
-        const taq_event_t *e = at(s->ev, s->order, s->i++);
+        const taq_event_t *e = taq_event_at(s->ev, s->order, s->i++);
         if (e->kind == TAQ_KIND_QUOTE)
             return e;
     }

@@ -53,10 +53,10 @@ static const taq_event_t *group_last_trade(const taq_event_t *ev, const uint32_t
                                            size_t i, size_t *end)
 {
     const taq_event_t *best = NULL;
-    const taq_event_t *first = &ev[order ? order[i] : i];
+    const taq_event_t *first = taq_event_at(ev, order, i);
     size_t j = i;
     for (; j < n; j++) {
-        const taq_event_t *e = &ev[order ? order[j] : j];
+        const taq_event_t *e = taq_event_at(ev, order, j);
         if (!same_pair(first, e))
             break;
         if (e->kind != TAQ_KIND_TRADE)

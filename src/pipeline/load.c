@@ -161,15 +161,16 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     taq_routing_t routing;
     memset(&routing, 0, sizeof routing);
     taq_rc rc = taq_shuffle_route(&pi, ctx->comm, &routing);
-    int64_t sent = (int64_t)n, rounds = 0;
+    int32_t *dest = NULL;
     if (rc == TAQ_OK) {
-        int32_t *dest = TAQ_MALLOC(n * sizeof *dest);
+        dest = TAQ_MALLOC(n * sizeof *dest);
         taq_routing_dests(&routing, &pi, n, dest);
-        taq_pair_index_free(&pi);
-        rc = taq_shuffle_exchange(&b->events, dest, ctx->cfg->shuffle_round, ctx->comm, &rounds);
-        free(dest);
     }
     taq_pair_index_free(&pi);
+    int64_t sent = (int64_t)n, rounds = 0;
+    if (rc == TAQ_OK)
+        rc = taq_shuffle_exchange(&b->events, dest, ctx->cfg->shuffle_round, ctx->comm, &rounds);
+    free(dest);
     if (rc == TAQ_OK && ctx->rank == 0 && ctx->size > 1)
         TAQ_LOG(TAQ_LOG_DEBUG, "shuffle: %lld rows, busiest rank %lld, %lld round(s)",
                 (long long)routing.total_rows, (long long)routing.max_rows, (long long)rounds);
