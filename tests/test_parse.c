@@ -27,6 +27,20 @@ static const char JSON_T[] =
     "{\"trade_dt\":\"2020-08-05\",\"file_tm\":\"2020-08-05 09:30:00.000\",\"event_type\":\"T\","
     "\"symbol\":\"SYMA\",\"execution_id\":\"EX-10\",\"event_tm\":\"2020-08-05 10:38:50.046\","
     "\"event_seq_nb\":10,\"exchange\":\"NASDAQ\",\"price\":77.77570455205036,\"size\":509}";
+/*
+ * A valid trade whose only literal "event_type" text (an unknown key that
+ * starts with an escaped quote) is followed by :"Q"; the real key is escaped.
+ */
+static const char JSON_T_DECOY[] =
+    "{\"\\\"event_type\":\"Q\",\"trade_dt\":\"2020-08-05\",\"file_tm\":\"2020-08-05 09:30:00.000\","
+    "\"\\u0065vent_type\":\"T\",\"symbol\":\"SYMA\",\"event_tm\":\"2020-08-05 10:38:50.046\","
+    "\"event_seq_nb\":10,\"exchange\":\"NASDAQ\",\"price\":77.77570455205036,\"size\":509}";
+/* JSON_Q with its event_type key spelled with an escape. */
+static const char JSON_Q_ESCAPED_KEY[] =
+    "{\"trade_dt\":\"2020-08-05\",\"file_tm\":\"2020-08-05 09:30:00.000\",\"\\u0065vent_type\":\"Q\","
+    "\"symbol\":\"SYMA\",\"event_tm\":\"2020-08-05 09:36:55.284\",\"event_seq_nb\":1,"
+    "\"exchange\":\"NASDAQ\",\"bid_pr\":76.10016521142818,\"bid_size\":100,"
+    "\"ask_pr\":77.9647975908747,\"ask_size\":100}";
 static const char JSON_Q[] =
     "{\"trade_dt\":\"2020-08-05\",\"file_tm\":\"2020-08-05 09:30:00.000\",\"event_type\":\"Q\","
     "\"symbol\":\"SYMA\",\"event_tm\":\"2020-08-05 09:36:55.284\",\"event_seq_nb\":1,"
@@ -1065,19 +1079,42 @@ static void test_trades_only(void)
     CU_ASSERT_EQUAL(((const taq_event_t *)b.events.data)->line, 1);
     CU_ASSERT_STRING_EQUAL(((const taq_reject_t *)b.rejects.data)[0].reason, "unknown_type");
     taq_batch_free(&b);
-    /* JSON: the quote is parsed (and counted) but not kept. */
+    /*
+     * JSON: a plain quote line (one "event_type" key, value "Q", no
+     * backslash) is counted unparsed, even when broken; everything else is
+     * parsed, so no trade is ever skipped: a trade that mentions
+     * "event_type":"Q" in an escaped string value, a trade whose string
+     * value is "event_type" (two occurrences), a quote whose key is written
+     * with an escape (parsed, counted, not kept) and JSON_T_DECOY.
+     */
     c.format = TAQ_FORMAT_JSON;
-    snprintf(buf, sizeof buf, "%s\n%s\n", JSON_Q, JSON_T);
+    snprintf(buf, sizeof buf,
+             "%s\n%s\n{\"event_type\" :\t\"Q\",!!\n"
+             "{\"note\":\"\\\"event_type\\\":\\\"Q\\\"\",%s\n"
+             "{\"note\":\"event_type\",%s\n%s\n{\"event_type\":\"Q\"}\n%s\n",
+             JSON_Q, JSON_T, JSON_T + 1, JSON_T + 1, JSON_Q_ESCAPED_KEY, JSON_T_DECOY);
     taq_batch_init(&b);
-    CU_ASSERT_EQUAL(taq_parse_buffer(&c, "json/f.txt", buf, strlen(buf), 1, &b), 2);
-    CU_ASSERT_EQUAL(b.counts.trades, 1);
-    CU_ASSERT_EQUAL(b.counts.quotes, 1);
-    CU_ASSERT_EQUAL_FATAL(b.events.len, 1);
-    CU_ASSERT_EQUAL(((const taq_event_t *)b.events.data)->line, 2);
+    CU_ASSERT_EQUAL(taq_parse_buffer(&c, "json/f.txt", buf, strlen(buf), 1, &b), 8);
+    CU_ASSERT_EQUAL(b.counts.trades, 4);
+    CU_ASSERT_EQUAL(b.counts.quotes, 4);
+    CU_ASSERT_EQUAL(b.counts.rejects, 0);
+    CU_ASSERT_EQUAL_FATAL(b.events.len, 4);
+    const int64_t trade_lines[4] = {2, 4, 5, 8};
+    for (size_t i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(((const taq_event_t *)b.events.data)[i].kind, TAQ_KIND_TRADE);
+        CU_ASSERT_EQUAL(((const taq_event_t *)b.events.data)[i].line, trade_lines[i]);
+    }
+    taq_batch_free(&b);
+    /* Without the flag the broken quote is a reject. */
+    c.trades_only = 0;
+    snprintf(buf, sizeof buf, "{\"event_type\":\"Q\"}\n%s\n", JSON_Q_ESCAPED_KEY);
+    taq_batch_init(&b);
+    taq_parse_buffer(&c, "json/f.txt", buf, strlen(buf), 1, &b);
+    CU_ASSERT_EQUAL(b.counts.rejects, 1);
+    CU_ASSERT_EQUAL(b.events.len, 1);
     taq_batch_free(&b);
     /* Without the flag the same CSV keeps the quote and rejects the broken one. */
     c.format = TAQ_FORMAT_CSV;
-    c.trades_only = 0;
     snprintf(buf, sizeof buf, "%s\n2020-08-05,x,Q,!!\n", CSV_Q);
     taq_batch_init(&b);
     taq_parse_buffer(&c, "csv/f.txt", buf, strlen(buf), 1, &b);

@@ -58,9 +58,11 @@ typedef struct taq_line_ctx {
     uint32_t file_idx;
     /*
      * Set when only the date's trades matter (a previous date read for its
-     * closing prices): taq_parse_buffer keeps no quote, and a CSV line whose
-     * type field is "Q" is counted as a quote without being parsed at all,
-     * even if it would be a reject. The counts are then not the date's.
+     * closing prices): taq_parse_buffer keeps no quote, and a line that is
+     * plainly a quote (CSV: the type field is "Q"; JSON: no backslash and a
+     * single "event_type" key whose value is "Q") is counted as a quote
+     * without being parsed at all, even if it would be a reject. A line that
+     * parses as a trade is never skipped. The counts are then not the date's.
      */
     int trades_only;
 } taq_line_ctx_t;

@@ -20,6 +20,7 @@
  * given twice is bad_json (which value would count is ambiguous), also the
  * optional, unchecked execution_id; repeated unknown keys are allowed.
  */
+#define _GNU_SOURCE /* memmem */
 #include <string.h>
 
 #include "parse_internal.h"
@@ -516,4 +517,32 @@ taq_reject_reason_t taq_parse_json_line(const taq_line_ctx_t *ctx, const char *l
         return r;
     fill_raw(vals, &raw);
     return taq_parse_fields(ctx, &raw, out);
+}
+
+/*
+ * Without a backslash no string can hold a '"', so the line's quote
+ * characters are exactly the string delimiters and a key "event_type" can
+ * only be spelled that way. If that text occurs exactly once and is followed
+ * by :"Q", no parse of the line can yield a trade: either the top-level
+ * event_type is "Q" or the line is a reject. Anything else is left to the
+ * full parser (a 'no' here is never wrong either).
+ */
+int taq_json_is_quote(const char *line, size_t len)
+{
+    static const char key[] = "\"event_type\"";
+    const size_t klen = sizeof key - 1;
+    if (memchr(line, '\\', len))
+        return 0;
+    const char *end = line + len;
+    const char *found = memmem(line, len, key, klen);
+    if (!found || memmem(found + klen, (size_t)(end - found - klen), key, klen))
+        return 0;
+    const char *q = found + klen;
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
+        q++;
+    if (q == end || *q++ != ':')
+        return 0;
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
+        q++;
+    return end - q >= 3 && q[0] == '"' && q[1] == 'Q' && q[2] == '"';
 }

@@ -108,7 +108,8 @@ static void handle_line(const taq_line_ctx_t *ctx, const char file[TAQ_REJECT_FI
         b->counts.blank++;
         return;
     }
-    if (ctx->trades_only && ctx->format == TAQ_FORMAT_CSV && taq_csv_is_quote(line, len)) {
+    if (ctx->trades_only && (ctx->format == TAQ_FORMAT_CSV ? taq_csv_is_quote(line, len)
+                                                           : taq_json_is_quote(line, len))) {
         b->counts.quotes++;
         return;
     }

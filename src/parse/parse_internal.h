@@ -56,6 +56,13 @@ int taq_parse_date(const char *s, size_t len, int32_t *days);
 /* 1 when the third comma-separated field of the line is exactly "Q". */
 int taq_csv_is_quote(const char *line, size_t len);
 
+/*
+ * One JSON line: 1 when the line cannot be a valid trade and its event_type
+ * is "Q" if it is valid at all (no backslash, one "event_type" key followed
+ * by :"Q"). 0 means "parse it".
+ */
+int taq_json_is_quote(const char *line, size_t len);
+
 taq_reject_reason_t taq_parse_csv_line(const taq_line_ctx_t *ctx, const char *line, size_t len,
                                        taq_event_t *out);
 
