@@ -85,14 +85,50 @@ static void test_read_plain_and_gzip(void)
     CU_ASSERT_EQUAL_FATAL(c.len, strlen(text));
     CU_ASSERT_EQUAL(memcmp(c.data, text, c.len), 0);
     free(c.data);
-    CU_ASSERT_EQUAL(taq_file_is_gzip("/nonexistent/f.txt", "f.txt"), -1);
+    taq_file_sample_t fs = {1, 1};
+    CU_ASSERT_EQUAL(taq_file_sample("/nonexistent/f.txt", "f.txt", &fs), -1);
+    CU_ASSERT_EQUAL(fs.gzip, 0);
     char *p = path_in(dir, "sneaky.txt");
-    CU_ASSERT_EQUAL(taq_file_is_gzip(p, "sneaky.txt"), 1);
+    CU_ASSERT_EQUAL(taq_file_sample(p, "sneaky.txt", &fs), 0);
+    CU_ASSERT_EQUAL(fs.gzip, 1);
+    CU_ASSERT_EQUAL(fs.line_bytes, 0);
     free(p);
     /* A gzip file cannot be split by byte range. */
     CU_ASSERT_EQUAL(read_to(dir, "sneaky.txt", 0, 10, 0, &c, NULL), TAQ_ERR_USAGE);
     free(c.data);
     free(z);
+    taq_test_rmtree(dir);
+    free(dir);
+}
+
+/* The sampled mean line length: over whole lines in the first TAQ_SAMPLE_BYTES. */
+static void test_file_sample_lines(void)
+{
+    char *dir = taq_test_tmpdir("sample");
+    /* 3 lines of 10 bytes and a torn tail that does not count */
+    taq_test_write_file(dir, "a.txt", "123456789\n123456789\n123456789\ntail", 34);
+    taq_test_write_file(dir, "empty.txt", "", 0);
+    taq_test_write_file(dir, "one.txt", "no line end", 11);
+    /* lines of 100 bytes running past the sample */
+    size_t big = 2 * TAQ_SAMPLE_BYTES;
+    char *text = malloc(big);
+    memset(text, 'x', big);
+    for (size_t i = 99; i < big; i += 100)
+        text[i] = '\n';
+    taq_test_write_file(dir, "big.txt", text, big);
+    free(text);
+    const struct {
+        const char *name;
+        uint32_t line_bytes;
+    } want[] = {{"a.txt", 10}, {"empty.txt", 0}, {"one.txt", 11}, {"big.txt", 100}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char *p = path_in(dir, want[i].name);
+        taq_file_sample_t fs;
+        CU_ASSERT_EQUAL(taq_file_sample(p, want[i].name, &fs), 0);
+        CU_ASSERT_EQUAL(fs.gzip, 0);
+        CU_ASSERT_EQUAL(fs.line_bytes, want[i].line_bytes);
+        free(p);
+    }
     taq_test_rmtree(dir);
     free(dir);
 }
@@ -279,6 +315,7 @@ int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
         TAQ_CASE(test_read_plain_and_gzip),
+        TAQ_CASE(test_file_sample_lines),
         TAQ_CASE(test_ranges_split_lines_exactly),
         TAQ_CASE(test_read_gzip_multimember_and_large),
         TAQ_CASE(test_read_gzip_corrupt),

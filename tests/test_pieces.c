@@ -113,6 +113,30 @@ static void test_many_shapes_cover(void)
     }
 }
 
+/*
+ * Lines weigh TAQ_LINE_WEIGHT bytes each: 1000 bytes of 100-byte lines weigh
+ * 1900, 1000 bytes of 250-byte lines 1360. The halfway point 1630 falls at
+ * 1630 / 1900 of the first file's bytes, not at its end as bytes alone would.
+ */
+static void test_lines_weigh(void)
+{
+    uint64_t sizes[] = {1000, 1000};
+    taq_input_date_t d = date_of(sizes, NULL, 2);
+    files[0].line_bytes = 100;
+    files[1].line_bytes = 250;
+    taq_piece_t *p;
+    size_t n;
+    taq_plan_pieces(&d, 2, &p, &n);
+    CU_ASSERT_EQUAL_FATAL(n, 3);
+    CU_ASSERT_EQUAL(p[0].rank, 0);
+    CU_ASSERT_EQUAL(p[0].end, 1630 * 1000 / 1900);
+    CU_ASSERT_EQUAL(p[1].rank, 1);
+    CU_ASSERT_EQUAL(p[1].start, 1630 * 1000 / 1900);
+    CU_ASSERT_EQUAL(p[2].rank, 1);
+    check_cover(&d, p, n, 2);
+    free(p);
+}
+
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
@@ -120,6 +144,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_gzip_whole_and_weighted),
         TAQ_CASE(test_more_ranks_than_bytes_and_empty_files),
         TAQ_CASE(test_many_shapes_cover),
+        TAQ_CASE(test_lines_weigh),
     };
     return taq_test_main(argc, argv, "pieces", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }

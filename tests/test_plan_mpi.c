@@ -24,6 +24,9 @@ static void test_inventory_bcast(void)
         CU_ASSERT_EQUAL(inv.dates[i].files[1].format, TAQ_FORMAT_JSON);
         CU_ASSERT_PTR_NOT_NULL(strstr(inv.dates[i].files[1].path, inv.dates[i].files[1].relpath));
         CU_ASSERT(inv.dates[i].files[0].size > 0);
+        /* Sampled line lengths travel too: 114-byte CSV lines, ~250-byte JSON lines. */
+        CU_ASSERT_EQUAL(inv.dates[i].files[0].line_bytes, 114);
+        CU_ASSERT(inv.dates[i].files[1].line_bytes > 200 && inv.dates[i].files[1].line_bytes < 300);
     }
     CU_ASSERT_EQUAL(inv.dates[1].date - inv.dates[0].date, 1);
     CU_ASSERT_STRING_EQUAL(inv.dates[1].files[0].relpath,

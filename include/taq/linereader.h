@@ -31,8 +31,20 @@ typedef struct taq_read_stats {
     int gzip;
 } taq_read_stats_t;
 
-/* 1 if path starts with the gzip magic bytes; -1 (and taq_errmsg) if it cannot be read. */
-int taq_file_is_gzip(const char *path, const char *shown);
+/* Bytes read from the start of a file to estimate its line length. */
+#define TAQ_SAMPLE_BYTES (64 * 1024)
+
+/*
+ * What the first TAQ_SAMPLE_BYTES of a file say: whether it is gzip, and
+ * for a plain file the mean line length over the lines that end in the
+ * sample (all of its bytes when no line ends there, 0 for an empty file).
+ * Returns 0, or -1 (and taq_errmsg) if it cannot be read.
+ */
+typedef struct taq_file_sample {
+    int gzip;
+    uint32_t line_bytes; /* 0: unknown (gzip, empty) */
+} taq_file_sample_t;
+int taq_file_sample(const char *path, const char *shown, taq_file_sample_t *out);
 
 /*
  * Stream the lines of `path` that start in [start, end) (end may be

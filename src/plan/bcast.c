@@ -64,6 +64,7 @@ static void pack_inventory(pack_t *p, int32_t rc, const taq_inventory_t *inv)
             put(p, &fmt, sizeof fmt);
             put(p, &gz, sizeof gz);
             put(p, &d->files[j].size, sizeof d->files[j].size);
+            put(p, &d->files[j].line_bytes, sizeof d->files[j].line_bytes);
             put_str(p, d->files[j].relpath);
             put_str(p, d->files[j].path);
         }
@@ -94,6 +95,7 @@ static int32_t unpack_inventory(pack_t *p, taq_inventory_t *inv)
             d->files[j].format = (taq_format_t)fmt;
             d->files[j].gzip = gz;
             get(p, &d->files[j].size, sizeof d->files[j].size);
+            get(p, &d->files[j].line_bytes, sizeof d->files[j].line_bytes);
             d->files[j].relpath = get_str(p);
             d->files[j].path = get_str(p);
         }

@@ -75,7 +75,11 @@ static taq_rc walk_dir(walk_t *w, const char *rel, int depth)
             f->format = w->format;
             f->size = (uint64_t)st.st_size;
             /* Unreadable now: read as plain later, where it fails its date with a message. */
-            f->gzip = taq_file_is_gzip(cabs, crel) == 1;
+            taq_file_sample_t fs;
+            if (taq_file_sample(cabs, crel, &fs) == 0) {
+                f->gzip = fs.gzip;
+                f->line_bytes = fs.line_bytes;
+            }
             continue; /* ownership of both strings moved into f */
         } else {
             w->ignored++;

@@ -235,20 +235,31 @@ static taq_rc read_gzip(int fd, const char *shown, size_t block, const sink_t *s
     return rc;
 }
 
-int taq_file_is_gzip(const char *path, const char *shown)
+int taq_file_sample(const char *path, const char *shown, taq_file_sample_t *out)
 {
+    memset(out, 0, sizeof *out);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         taq_err_set("cannot open %s: %s", shown, strerror(errno));
         return -1;
     }
-    unsigned char m[2] = {0, 0};
+    char *buf = TAQ_MALLOC(TAQ_SAMPLE_BYTES);
     size_t got = 0;
-    taq_rc rc = pread_full(fd, shown, (char *)m, 2, 0, &got);
+    taq_rc rc = pread_full(fd, shown, buf, TAQ_SAMPLE_BYTES, 0, &got);
     close(fd);
-    if (rc != TAQ_OK)
-        return -1;
-    return got == 2 && m[0] == 0x1f && m[1] == 0x8b;
+    if (rc == TAQ_OK) {
+        const unsigned char *u = (const unsigned char *)buf;
+        out->gzip = got >= 2 && u[0] == 0x1f && u[1] == 0x8b;
+        size_t lines = 0, last = 0;
+        for (const char *p = buf; (p = memchr(p, '\n', got - (size_t)(p - buf))) != NULL; p++) {
+            lines++;
+            last = (size_t)(p - buf) + 1;
+        }
+        if (!out->gzip)
+            out->line_bytes = (uint32_t)(lines ? last / lines : got);
+    }
+    free(buf);
+    return rc == TAQ_OK ? 0 : -1;
 }
 
 taq_rc taq_file_read_lines(const char *path, const char *shown, uint64_t start, uint64_t end,
