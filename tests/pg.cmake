@@ -3,7 +3,8 @@
 # or 54329, the next free one if taken) and stops it after the last one,
 # also when cases fail. The cases find it through TAQ_TEST_PGSTATE.
 if(TAQ_WITH_TRACKER)
-  taq_add_suite(test_pg SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_pg.c TIMEOUT 180 SPAWNS_MPI)
+  taq_add_suite(test_pg SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_pg.c
+                ${CMAKE_CURRENT_SOURCE_DIR}/tracker_scenarios.c TIMEOUT 180 SPAWNS_MPI)
   set(TAQ_PG_STATE ${CMAKE_CURRENT_BINARY_DIR}/pg_server.state)
   set(TAQ_PG_SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/pg_server.sh)
   get_property(TAQ_PG_CASES DIRECTORY PROPERTY TESTS)

@@ -26,10 +26,10 @@
 #include "taq/cli.h"
 #include "taq/timeutil.h"
 #include "taq/tracker.h"
+#include "tracker_scenarios.h"
 
 #define TAQMPI TAQ_BINARY_DIR "/src/taqmpi"
 
-static const taq_run_info_t info = {.ranks = 2};
 static char server_dir[1024]; /* socket folder */
 static int server_port;
 static char secret[128]; /* taq_secret's password */
@@ -164,97 +164,13 @@ static int free_port(void)
 
 /* ---- tracker helpers -------------------------------------------------------- */
 
-static taq_job_row_t row_of(taq_tracker_t *t, const char *job, int32_t date)
-{
-    taq_job_row_t *rows = NULL, r;
-    size_t n = 0;
-    CU_ASSERT_EQUAL(taq_tracker_list(t, job, 1, date, date, &rows, &n), TAQ_OK);
-    CU_ASSERT_EQUAL_FATAL(n, 1);
-    r = rows[0];
-    free(rows);
-    return r;
-}
-
-/* Claim, retrying while the server has not yet dropped a dead session's lock. */
-static taq_claim_t claim_when_free(taq_tracker_t *t, const char *job, int32_t date, int force)
-{
-    taq_claim_t c = TAQ_CLAIM_BUSY;
-    for (int i = 0; i < 100 && c == TAQ_CLAIM_BUSY; i++) {
-        if (i)
-            usleep(50000);
-        CU_ASSERT_EQUAL_FATAL(taq_tracker_begin(t, job, date, force, &info, &c), TAQ_OK);
-    }
-    return c;
-}
-
 /* ---- claim, finish, rerun ------------------------------------------------------ */
 
 static void test_pg_run_skip_force(void)
 {
     char *db, *ci = fresh_db("run", &db);
-    taq_tracker_t *t = NULL;
-    CU_ASSERT_EQUAL_FATAL(taq_tracker_open_pg(ci, &t), TAQ_OK);
-    taq_claim_t c;
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(5), 0, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(c, TAQ_CLAIM_RUN);
-    taq_job_row_t r = row_of(t, "job", day(5));
-    CU_ASSERT_EQUAL(r.status, TAQ_JOB_RUNNING);
-    CU_ASSERT_STRING_EQUAL(r.job_id, "job_2020-08-05");
-    CU_ASSERT_STRING_EQUAL(r.job, "job");
-    CU_ASSERT_EQUAL(r.trade_dt, day(5));
-    CU_ASSERT_EQUAL(r.attempt, 1);
-    CU_ASSERT_EQUAL(r.ranks, 2);
-    CU_ASSERT_STRING_EQUAL(r.version, TAQ_VERSION);
-    CU_ASSERT(r.host[0] != '\0');
-    CU_ASSERT(r.started > 0 && r.finished == 0);
-    taq_counts_t counts = {600, 60, 540, 1, 2, 3};
-    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(5), TAQ_JOB_SUCCESS, &counts, "out/x.h5", ""),
-                    TAQ_OK);
-    r = row_of(t, "job", day(5));
-    CU_ASSERT_EQUAL(r.status, TAQ_JOB_SUCCESS);
-    CU_ASSERT_EQUAL(r.counts.lines, 600);
-    CU_ASSERT_EQUAL(r.counts.trades, 60);
-    CU_ASSERT_EQUAL(r.counts.quotes, 540);
-    CU_ASSERT_EQUAL(r.counts.rejects, 1);
-    CU_ASSERT_EQUAL(r.counts.blank, 2);
-    CU_ASSERT_EQUAL(r.counts.superseded, 3);
-    CU_ASSERT_STRING_EQUAL(r.output, "out/x.h5");
-    CU_ASSERT(r.finished >= r.started && r.started > 0 && r.updated == r.finished);
-    /* Rerun: already success, skipped. */
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(5), 0, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(c, TAQ_CLAIM_DONE);
-    /* --force: runs again, attempt 2, counts reset. */
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(5), 1, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(c, TAQ_CLAIM_RUN);
-    r = row_of(t, "job", day(5));
-    CU_ASSERT_EQUAL(r.attempt, 2);
-    CU_ASSERT_EQUAL(r.status, TAQ_JOB_RUNNING);
-    CU_ASSERT_EQUAL(r.counts.lines, 0);
-    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(5), TAQ_JOB_FAILED, NULL, "", "disk full"),
-                    TAQ_OK);
-    r = row_of(t, "job", day(5));
-    CU_ASSERT_EQUAL(r.status, TAQ_JOB_FAILED);
-    CU_ASSERT_STRING_EQUAL(r.error, "disk full");
-    /* A failed date runs again without --force. */
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(5), 0, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(c, TAQ_CLAIM_RUN);
-    CU_ASSERT_EQUAL(row_of(t, "job", day(5)).attempt, 3);
-    CU_ASSERT_STRING_EQUAL(row_of(t, "job", day(5)).error, "");
-    /* Finishing a date that is not claimed is refused; claiming a second one too. */
-    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(6), TAQ_JOB_SUCCESS, NULL, "o", ""),
-                    TAQ_ERR_TRACKER);
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(6), 0, &info, &c), TAQ_ERR_TRACKER);
-    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(5), TAQ_JOB_SUCCESS, &counts, "o", ""),
-                    TAQ_OK);
-    taq_tracker_close(&t);
-    CU_ASSERT_PTR_NULL(t);
-    /* Reopening reads the same state back from the server. */
-    CU_ASSERT_EQUAL_FATAL(taq_tracker_open_pg(ci, &t), TAQ_OK);
-    r = row_of(t, "job", day(5));
-    CU_ASSERT_EQUAL(r.status, TAQ_JOB_SUCCESS);
-    CU_ASSERT_EQUAL(r.attempt, 3);
-    CU_ASSERT_STRING_EQUAL(r.error, "");
-    taq_tracker_close(&t);
+    const tracker_backend_t b = {taq_tracker_open_pg, ci};
+    scenario_run_skip_force(&b);
     /* The seed's columns say the same. */
     char *seen = sql_ok(db, "SELECT job_id, job_status, updated_time IS NOT NULL FROM job_tracker");
     CU_ASSERT_STRING_EQUAL(seen, "job_2020-08-05|success|t");
@@ -265,96 +181,21 @@ static void test_pg_run_skip_force(void)
 
 /* ---- two runs at once ------------------------------------------------------------ */
 
-/* In a child process: claim the date, then either hold it until told or die. */
-static pid_t child_claims(const char *ci, int32_t date, int die, int ready[2], int go[2])
-{
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    taq_tracker_t *t = NULL;
-    taq_claim_t c = TAQ_CLAIM_BUSY;
-    if (taq_tracker_open_pg(ci, &t) != TAQ_OK ||
-        taq_tracker_begin(t, "job", date, 0, &info, &c) != TAQ_OK || c != TAQ_CLAIM_RUN)
-        _exit(3);
-    char b = 1;
-    if (write(ready[1], &b, 1) != 1)
-        _exit(4);
-    if (die)
-        _exit(0); /* no finish: the row stays `running`; the server drops our session lock */
-    if (read(go[0], &b, 1) != 1)
-        _exit(5);
-    taq_counts_t counts = {7, 0, 7, 0, 0, 0};
-    taq_rc rc = taq_tracker_finish(t, "job", date, TAQ_JOB_SUCCESS, &counts, "o", "");
-    taq_tracker_close(&t);
-    _exit(rc == TAQ_OK ? 0 : 6);
-}
-
 static void test_pg_concurrent_claim_is_busy(void)
 {
     char *db, *ci = fresh_db("busy", &db);
-    taq_tracker_t *t = NULL;
-    /* Create the schema first, then close: a forked child must not share a connection. */
-    CU_ASSERT_EQUAL_FATAL(taq_tracker_open_pg(ci, &t), TAQ_OK);
-    taq_tracker_close(&t);
-    int ready[2], go[2];
-    CU_ASSERT_FATAL(pipe(ready) == 0 && pipe(go) == 0);
-    pid_t pid = child_claims(ci, day(6), 0, ready, go);
-    char b;
-    CU_ASSERT_EQUAL_FATAL(read(ready[0], &b, 1), 1);
-    CU_ASSERT_EQUAL_FATAL(taq_tracker_open_pg(ci, &t), TAQ_OK);
-    taq_claim_t c;
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(6), 1, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(c, TAQ_CLAIM_BUSY);
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(6), 0, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(c, TAQ_CLAIM_BUSY);
-    CU_ASSERT_EQUAL(row_of(t, "job", day(6)).status, TAQ_JOB_RUNNING);
-    /* Another date is free meanwhile, and BUSY left no lock behind in this session. */
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(7), 0, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(c, TAQ_CLAIM_RUN);
-    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(7), TAQ_JOB_SUCCESS, NULL, "o", ""), TAQ_OK);
-    CU_ASSERT_EQUAL(write(go[1], "x", 1), 1);
-    int st;
-    CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
-    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    taq_job_row_t r = row_of(t, "job", day(6));
-    CU_ASSERT_EQUAL(r.status, TAQ_JOB_SUCCESS);
-    CU_ASSERT_EQUAL(r.attempt, 1);
-    CU_ASSERT_EQUAL(r.counts.lines, 7);
-    /* The child finished cleanly: its lock is free and the date is done. */
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "job", day(6), 0, &info, &c), TAQ_OK);
-    CU_ASSERT_EQUAL(c, TAQ_CLAIM_DONE);
-    taq_tracker_close(&t);
-    for (int i = 0; i < 2; i++) {
-        close(ready[i]);
-        close(go[i]);
-    }
+    const tracker_backend_t b = {taq_tracker_open_pg, ci};
+    scenario_concurrent_claim_is_busy(&b);
     drop_db(db);
     free(ci);
 }
 
+/* The server drops a dead session's advisory lock: the row is taken over. */
 static void test_pg_stale_running_taken_over(void)
 {
     char *db, *ci = fresh_db("stale", &db);
-    int ready[2], go[2];
-    CU_ASSERT_FATAL(pipe(ready) == 0 && pipe(go) == 0);
-    pid_t pid = child_claims(ci, day(6), 1, ready, go);
-    int st;
-    CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
-    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    taq_tracker_t *t = NULL;
-    CU_ASSERT_EQUAL_FATAL(taq_tracker_open_pg(ci, &t), TAQ_OK);
-    CU_ASSERT_EQUAL(row_of(t, "job", day(6)).status, TAQ_JOB_RUNNING);
-    CU_ASSERT_EQUAL(claim_when_free(t, "job", day(6), 0), TAQ_CLAIM_RUN);
-    taq_job_row_t r = row_of(t, "job", day(6));
-    CU_ASSERT_EQUAL(r.attempt, 2);
-    CU_ASSERT_EQUAL(r.status, TAQ_JOB_RUNNING);
-    CU_ASSERT_EQUAL(taq_tracker_finish(t, "job", day(6), TAQ_JOB_SUCCESS, NULL, "o", ""), TAQ_OK);
-    CU_ASSERT_EQUAL(row_of(t, "job", day(6)).status, TAQ_JOB_SUCCESS);
-    taq_tracker_close(&t);
-    for (int i = 0; i < 2; i++) {
-        close(ready[i]);
-        close(go[i]);
-    }
+    const tracker_backend_t b = {taq_tracker_open_pg, ci};
+    scenario_stale_running_taken_over(&b);
     drop_db(db);
     free(ci);
 }
@@ -369,13 +210,13 @@ static void test_pg_hostile_job_name(void)
     taq_tracker_t *t = NULL;
     CU_ASSERT_EQUAL_FATAL(taq_tracker_open_pg(ci, &t), TAQ_OK);
     taq_claim_t c;
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, evil, day(5), 0, &info, &c), TAQ_OK);
+    CU_ASSERT_EQUAL(taq_tracker_begin(t, evil, day(5), 0, &scenario_info, &c), TAQ_OK);
     CU_ASSERT_EQUAL(c, TAQ_CLAIM_RUN);
     CU_ASSERT_EQUAL(taq_tracker_finish(t, evil, day(5), TAQ_JOB_FAILED, NULL, "o'; --", bad),
                     TAQ_OK);
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "plain", day(5), 0, &info, &c), TAQ_OK);
+    CU_ASSERT_EQUAL(taq_tracker_begin(t, "plain", day(5), 0, &scenario_info, &c), TAQ_OK);
     CU_ASSERT_EQUAL(taq_tracker_finish(t, "plain", day(5), TAQ_JOB_SUCCESS, NULL, "o", ""), TAQ_OK);
-    taq_job_row_t r = row_of(t, evil, day(5));
+    taq_job_row_t r = scenario_row_of(t, evil, day(5));
     CU_ASSERT_STRING_EQUAL(r.job, evil);
     CU_ASSERT_EQUAL(r.trade_dt, day(5));
     CU_ASSERT_STRING_EQUAL(r.error, bad);
@@ -420,18 +261,18 @@ static void test_pg_schema_upgrade_from_seed(void)
     CU_ASSERT_STRING_EQUAL(ver, "2");
     free(ver);
     /* The seed rows survived and read back as rows. */
-    taq_job_row_t r = row_of(t, "seed", day(4));
+    taq_job_row_t r = scenario_row_of(t, "seed", day(4));
     CU_ASSERT_STRING_EQUAL(r.job_id, "seed_2020-08-04");
     CU_ASSERT_EQUAL(r.status, TAQ_JOB_SUCCESS);
     CU_ASSERT_EQUAL(r.updated, (double)(day(4) * 86400 + 12 * 3600));
     CU_ASSERT_EQUAL(r.attempt, 0);
     /* Their statuses count: success is skipped, failed runs as attempt 2. */
     taq_claim_t c;
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "seed", day(4), 0, &info, &c), TAQ_OK);
+    CU_ASSERT_EQUAL(taq_tracker_begin(t, "seed", day(4), 0, &scenario_info, &c), TAQ_OK);
     CU_ASSERT_EQUAL(c, TAQ_CLAIM_DONE);
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "seed", day(5), 0, &info, &c), TAQ_OK);
+    CU_ASSERT_EQUAL(taq_tracker_begin(t, "seed", day(5), 0, &scenario_info, &c), TAQ_OK);
     CU_ASSERT_EQUAL(c, TAQ_CLAIM_RUN);
-    CU_ASSERT_EQUAL(row_of(t, "seed", day(5)).attempt, 2);
+    CU_ASSERT_EQUAL(scenario_row_of(t, "seed", day(5)).attempt, 2);
     CU_ASSERT_EQUAL(taq_tracker_finish(t, "seed", day(5), TAQ_JOB_SUCCESS, NULL, "o", ""), TAQ_OK);
     taq_tracker_close(&t);
     /* Reopening an up-to-date schema changes nothing. */
@@ -565,7 +406,7 @@ static void assert_clean_rows(const char *ci, const char *const *secrets, int n)
     taq_tracker_t *t = NULL;
     CU_ASSERT_EQUAL_FATAL(taq_tracker_open_pg(ci, &t), TAQ_OK);
     taq_claim_t c;
-    CU_ASSERT_EQUAL(taq_tracker_begin(t, "pw", day(5), 1, &info, &c), TAQ_OK);
+    CU_ASSERT_EQUAL(taq_tracker_begin(t, "pw", day(5), 1, &scenario_info, &c), TAQ_OK);
     CU_ASSERT_EQUAL(c, TAQ_CLAIM_RUN);
     CU_ASSERT_EQUAL(taq_tracker_finish(t, "pw", day(5), TAQ_JOB_SUCCESS, NULL, "o", ""), TAQ_OK);
     taq_job_row_t *rows = NULL;
