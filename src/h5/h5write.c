@@ -23,6 +23,7 @@
  * the tmp file onto `path` (atomic: readers see the old file or the new
  * one) or unlinks it, and a last agreement gives every rank the outcome.
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -164,9 +165,21 @@ static taq_rc write_piece(hid_t dset, hid_t mtype, hid_t dxpl, const slot_t *s, 
     return e < 0 ? TAQ_ERR_HDF5 : TAQ_OK;
 }
 
+/*
+ * Rank 0 (wb_fd >= 0): start the writeback of what is written so far, so that
+ * the disk works while the ranks compress the next pieces and the fsync
+ * before the rename finds little left to do (it was about half a second, on
+ * every rank count, for a 480 MB file). Best effort: errors are the fsync's.
+ */
+static void start_writeback(int wb_fd)
+{
+    if (wb_fd >= 0)
+        (void)sync_file_range(wb_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 /* COLLECTIVE: write this rank's slice in as many pieces as the largest slice needs. */
 static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5_table_t *t,
-                          MPI_Comm comm, const char *tmp)
+                          MPI_Comm comm, const char *tmp, int wb_fd)
 {
     taq_rc rc = TAQ_OK;
     /* Every rank must take the same piece size: stream whenever any rank streams. */
@@ -190,6 +203,7 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
             taq_h5_fail("cannot write rows %lld..%lld of /%s in %s", (long long)(s->offset + start),
                         (long long)(s->offset + start + cnt - 1), t->name, tmp);
         rc = taq_mpi_agree(rc, comm);
+        start_writeback(wb_fd);
     }
     if (dxpl >= 0)
         H5Pclose(dxpl);
@@ -199,7 +213,7 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
 
 /* COLLECTIVE: create one dataset and write every rank's slice into it. */
 static taq_rc write_dataset(hid_t fid, const taq_h5_table_t *t, const slot_t *s, MPI_Comm comm,
-                            const char *tmp)
+                            const char *tmp, int wb_fd)
 {
     taq_rc rc = TAQ_OK;
     hsize_t dims = (hsize_t)s->total, maxdims = H5S_UNLIMITED;
@@ -215,7 +229,7 @@ static taq_rc write_dataset(hid_t fid, const taq_h5_table_t *t, const slot_t *s,
     rc = taq_mpi_agree(rc, comm);
     if (rc != TAQ_OK)
         goto out;
-    rc = write_slice(dset, mtype, s, t, comm, tmp);
+    rc = write_slice(dset, mtype, s, t, comm, tmp, wb_fd);
 out:
     if (dset >= 0)
         H5Dclose(dset);
@@ -299,10 +313,10 @@ static taq_rc write_attrs(hid_t fid, const taq_h5_attrs_t *a, const char *tmp)
 
 /* COLLECTIVE: the four datasets, then the attributes. Returns an agreed rc. */
 static taq_rc write_contents(hid_t fid, MPI_Comm comm, const char *tmp, const taq_h5_attrs_t *a,
-                             const slot_t s[TAQ_H5_NTABLES])
+                             const slot_t s[TAQ_H5_NTABLES], int wb_fd)
 {
     for (int i = 0; i < TAQ_H5_NTABLES; i++)
-        TAQ_TRY(write_dataset(fid, &taq_h5_tables[i], &s[i], comm, tmp));
+        TAQ_TRY(write_dataset(fid, &taq_h5_tables[i], &s[i], comm, tmp, wb_fd));
     TAQ_TRY(taq_mpi_agree(write_attrs(fid, a, tmp), comm));
     taq_rc rc = TAQ_OK;
     int rank;
@@ -366,6 +380,7 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
 {
     taq_rc rc = TAQ_OK;
     hid_t fid = H5I_INVALID_HID;
+    int wb_fd = -1;
     slot_t slots[TAQ_H5_NTABLES];
     int rank;
     MPI_Comm_rank(comm, &rank);
@@ -374,6 +389,7 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
     char *tmp = TAQ_MALLOC(strlen(path) + sizeof ".tmp");
     sprintf(tmp, "%s.tmp", path);
     plan_slots(comm, mine, slots);
+    double t0 = taq_now();
 
     rc = taq_mpi_agree(rank == 0 ? preflight(tmp) : TAQ_OK, comm);
     if (rc != TAQ_OK)
@@ -381,16 +397,24 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
     rc = taq_mpi_agree(create_file(comm, tmp, &fid), comm);
     if (rc != TAQ_OK)
         goto out;
-    rc = write_contents(fid, comm, tmp, attrs, slots);
-out:
+    t0 = taq_now();
+    wb_fd = rank == 0 ? open(tmp, O_RDONLY | O_CLOEXEC) : -1;
+    rc = write_contents(fid, comm, tmp, attrs, slots, wb_fd);
+out:;
+    if (wb_fd >= 0)
+        close(wb_fd);
+    double t1 = taq_now();
     /* Collective close on every rank that opened, whatever happened before. */
     if (fid >= 0 && H5Fclose(fid) < 0 && rc == TAQ_OK)
         rc = taq_h5_fail("cannot close %s", tmp);
     if (rc == TAQ_OK)
         taq_fault_point("write", rank); /* test hook: data written, not yet renamed */
     rc = taq_mpi_agree(rc, comm);
+    double t2 = taq_now();
     if (rank == 0 && rc == TAQ_OK)
         rc = commit(tmp, path);
+    TAQ_LOG(TAQ_LOG_DEBUG, "write: datasets %.3f s, close %.3f s, fsync+rename %.3f s", t1 - t0,
+            t2 - t1, taq_now() - t2);
     if (rank == 0 && rc != TAQ_OK) {
         note_full(tmp);
         unlink(tmp); /* may not exist, or be someone's folder: both are fine */
