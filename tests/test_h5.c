@@ -7,10 +7,10 @@
  * every row read back (doubles bit for bit, so NaN counts). The failure
  * cases use real failures (a missing folder, a folder squatting on the tmp
  * name) plus one injected through the test-only knobs of h5_testing.h.
- * The deflate cases check that the chunks written through libdeflate are
- * plain zlib streams (zlib's uncompress and h5py read them) and that the
- * filter's decompression takes any zlib stream; the rle cases round-trip
- * h5rle.c's encoder through zlib and libdeflate.
+ * The deflate cases check that the chunks written through h5rle.c's
+ * encoder are plain zlib streams (zlib's uncompress and h5py read them) and
+ * that the filter's decompression takes any zlib stream; the rle cases
+ * round-trip that encoder alone through zlib and libdeflate.
  * Collectives come first in each case; rank 0's checks come after them, so
  * a failed assertion cannot leave a rank waiting.
  */
@@ -766,7 +766,7 @@ static void test_read_errors(void)
     shared_dir_free(dir);
 }
 
-/* ---- deflate: libdeflate writes, zlib reads ------------------------------- */
+/* ---- deflate: h5rle.c writes, zlib reads ------------------------------------ */
 
 static const char *const table_names[T_N] = {"trade", "quote", "quote_final", "rejects"};
 static const size_t row_sizes[T_N] = {sizeof(taq_trade_row_t), sizeof(taq_quote_row_t),
@@ -804,8 +804,8 @@ static void shuffle_bytes(const unsigned char *src, unsigned char *dst, size_t n
 
 /*
  * Rank 0: chunk k of `table` as stored must inflate with zlib to the shuffled
- * rows, and a full chunk must be exactly libdeflate's level-1 stream (so the
- * writer really went through libdeflate, not HDF5's zlib filter).
+ * rows, and a full chunk must be exactly h5rle.c's stream (level 1: so the
+ * writer really went through this filter, not HDF5's zlib one).
  */
 static void check_chunk(const char *path, int table, count_fn count, size_t k)
 {
@@ -827,13 +827,11 @@ static void check_chunk(const char *path, int table, count_fn count, size_t k)
             bad += plain[b * c.rows + j] != want[j * esz + b];
     CU_ASSERT_EQUAL(bad, 0);
     if (n == c.rows) {
-        size_t cap = libdeflate_zlib_compress_bound(NULL, zn);
+        size_t cap = taq_h5_rle_bound(zn);
         unsigned char *mine = malloc(cap);
-        struct libdeflate_compressor *lc = libdeflate_alloc_compressor(1);
         shuffle_bytes(want, plain, n, esz);
-        size_t mn = libdeflate_zlib_compress(lc, plain, zn, mine, cap);
+        size_t mn = taq_h5_rle_deflate(plain, zn, mine, cap);
         CU_ASSERT(mn == c.n && memcmp(mine, c.bytes, mn) == 0);
-        libdeflate_free_compressor(lc);
         free(mine);
     }
     free(want);
@@ -942,16 +940,22 @@ static void test_deflate_filter(void)
     }
     check_inflate(zeros, 0, 6);
 
-    /* Compressing: zlib reads it back; incompressible input and a bad level fail cleanly. */
+    /*
+     * Compressing: zlib reads it back; incompressible input and a bad level
+     * fail cleanly. Level 1 (h5rle.c) sees no 20-byte repeats in the text,
+     * only its letters: a bit over half the size, where level 6 halves it.
+     */
     const unsigned char *inputs[] = {zeros, text};
-    for (int k = 0; k < 2; k++) {
+    const size_t most[2][2] = {{n / 2, n * 3 / 5}, {n / 2, n / 2}};
+    for (int k = 0; k < 4; k++) {
         void *out = NULL;
-        size_t got = run_filter(0, 1, inputs[k], n, &out);
+        const unsigned level = k < 2 ? 1 : 6;
+        size_t got = run_filter(0, level, inputs[k % 2], n, &out);
         unsigned char *back = malloc(n);
         uLongf bn = (uLongf)n;
-        CU_ASSERT(got > 0 && got < n / 2);
+        CU_ASSERT(got > 0 && got < most[k / 2][k % 2]);
         CU_ASSERT(uncompress(back, &bn, out, (uLong)got) == Z_OK && bn == n);
-        CU_ASSERT_EQUAL(memcmp(back, inputs[k], n), 0);
+        CU_ASSERT_EQUAL(memcmp(back, inputs[k % 2], n), 0);
         free(back);
         free(out);
     }
@@ -964,6 +968,32 @@ static void test_deflate_filter(void)
     free(out);
     free(zeros);
     free(noise);
+    free(text);
+}
+
+/* Level 1 is h5rle.c's stream, byte for byte; other levels are libdeflate's. */
+static void test_deflate_levels(void)
+{
+    const size_t n = (size_t)1 << 20;
+    unsigned char *text = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        text[i] = (unsigned char)("aaaa bbbbbbb fox "[i % 17] + (i % 1009 == 0));
+    const size_t cap = taq_h5_rle_bound(n);
+    unsigned char *want = malloc(cap);
+    void *out = NULL;
+
+    size_t wn = taq_h5_rle_deflate(text, n, want, cap);
+    size_t got = run_filter(0, 1, text, n, &out);
+    CU_ASSERT(wn > 0 && got == wn && memcmp(out, want, wn) == 0);
+    free(out);
+
+    struct libdeflate_compressor *lc = libdeflate_alloc_compressor(6);
+    wn = libdeflate_zlib_compress(lc, text, n, want, cap);
+    got = run_filter(0, 6, text, n, &out);
+    CU_ASSERT(wn > 0 && got == wn && memcmp(out, want, wn) == 0);
+    libdeflate_free_compressor(lc);
+    free(out);
+    free(want);
     free(text);
 }
 
@@ -1134,6 +1164,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_read_errors),
         TAQ_CASE(test_deflate_is_zlib),
         TAQ_CASE(test_deflate_filter),
+        TAQ_CASE(test_deflate_levels),
         TAQ_CASE(test_rle_edges),
         TAQ_CASE(test_rle_shuffled_rows),
         TAQ_CASE(test_rle_random),
