@@ -12,7 +12,10 @@
  * per-block Huffman codes, still a plain zlib stream. On shuffled rows it is
  * about six times as fast as libdeflate level 1 for about the same size (2 %
  * larger on /quote, 4 % smaller on /quote_final; numbers in h5rle.c).
- * Other levels stay libdeflate's, and so does all decompression.
+ * On the 10 M-event benchmark day (2 ranks) the write stage went from
+ * 5.5-6.9 s to 1.6-2.3 s and the file from 479 to 469 MB; only /rejects,
+ * text that repeats at long distances, grew (0.38 to 0.64 MB). Other
+ * levels stay libdeflate's, and so does all decompression.
  *
  * HDF5 1.10's public H5Zregister refuses ids below 256 ("unable to modify
  * predefined filters"), but the library's own H5Z_register, which H5Zregister
