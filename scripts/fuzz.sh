@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_HARNESS (default 30)] [HARNESS...]
 #
-# HARNESS names are like csv_line (default: all six). FUZZ_JOBS=2 runs two
+# HARNESS names are like csv_line (default: all seven). FUZZ_JOBS=2 runs two
 # harnesses at a time. New corpus entries go to a temp dir that is removed
 # at exit: the git tree is never written. A crash, leak, timeout, OOM or
 # sanitizer report fails the harness; its input is kept in
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-30}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv_line json_line timestamp numbers buffer linereader)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv_line json_line timestamp numbers buffer linereader rle)
 jobs=${FUZZ_JOBS:-1}
 
 command -v clang >/dev/null || { echo "fuzz: clang not found (run scripts/deps.sh)" >&2; exit 1; }
@@ -34,6 +34,7 @@ opts_for() {
     linereader) echo "-max_len=70000" ;;
     timestamp) echo "-max_len=64" ;;
     numbers) echo "-max_len=1024" ;;
+    rle) echo "-max_len=140000" ;; # past two 64 KiB blocks
     *) echo "fuzz: unknown harness $1" >&2; return 1 ;;
   esac
 }

@@ -7,9 +7,10 @@
  * every row read back (doubles bit for bit, so NaN counts). The failure
  * cases use real failures (a missing folder, a folder squatting on the tmp
  * name) plus one injected through the test-only knobs of h5_testing.h.
- * The deflate cases check that the chunks written through libdeflate are
- * plain zlib streams (zlib's uncompress and h5py read them) and that the
- * filter's decompression takes any zlib stream.
+ * The deflate cases check that the chunks written through h5rle.c's
+ * encoder are plain zlib streams (zlib's uncompress and h5py read them) and
+ * that the filter's decompression takes any zlib stream; the rle cases
+ * round-trip that encoder alone through zlib and libdeflate.
  * Collectives come first in each case; rank 0's checks come after them, so
  * a failed assertion cannot leave a rank waiting.
  */
@@ -24,6 +25,7 @@
 #include <zlib.h>
 
 #include "../src/h5/h5_testing.h"
+#include "../src/h5/h5rle.h"
 #include "harness.h"
 #include "taq/h5.h"
 
@@ -764,7 +766,7 @@ static void test_read_errors(void)
     shared_dir_free(dir);
 }
 
-/* ---- deflate: libdeflate writes, zlib reads ------------------------------- */
+/* ---- deflate: h5rle.c writes, zlib reads ------------------------------------ */
 
 static const char *const table_names[T_N] = {"trade", "quote", "quote_final", "rejects"};
 static const size_t row_sizes[T_N] = {sizeof(taq_trade_row_t), sizeof(taq_quote_row_t),
@@ -802,8 +804,8 @@ static void shuffle_bytes(const unsigned char *src, unsigned char *dst, size_t n
 
 /*
  * Rank 0: chunk k of `table` as stored must inflate with zlib to the shuffled
- * rows, and a full chunk must be exactly libdeflate's level-1 stream (so the
- * writer really went through libdeflate, not HDF5's zlib filter).
+ * rows, and a full chunk must be exactly h5rle.c's stream (level 1: so the
+ * writer really went through this filter, not HDF5's zlib one).
  */
 static void check_chunk(const char *path, int table, count_fn count, size_t k)
 {
@@ -825,13 +827,11 @@ static void check_chunk(const char *path, int table, count_fn count, size_t k)
             bad += plain[b * c.rows + j] != want[j * esz + b];
     CU_ASSERT_EQUAL(bad, 0);
     if (n == c.rows) {
-        size_t cap = libdeflate_zlib_compress_bound(NULL, zn);
+        size_t cap = taq_h5_rle_bound(zn);
         unsigned char *mine = malloc(cap);
-        struct libdeflate_compressor *lc = libdeflate_alloc_compressor(1);
         shuffle_bytes(want, plain, n, esz);
-        size_t mn = libdeflate_zlib_compress(lc, plain, zn, mine, cap);
+        size_t mn = taq_h5_rle_deflate(plain, zn, mine, cap);
         CU_ASSERT(mn == c.n && memcmp(mine, c.bytes, mn) == 0);
-        libdeflate_free_compressor(lc);
         free(mine);
     }
     free(want);
@@ -940,16 +940,22 @@ static void test_deflate_filter(void)
     }
     check_inflate(zeros, 0, 6);
 
-    /* Compressing: zlib reads it back; incompressible input and a bad level fail cleanly. */
+    /*
+     * Compressing: zlib reads it back; incompressible input and a bad level
+     * fail cleanly. Level 1 (h5rle.c) sees no 20-byte repeats in the text,
+     * only its letters: a bit over half the size, where level 6 halves it.
+     */
     const unsigned char *inputs[] = {zeros, text};
-    for (int k = 0; k < 2; k++) {
+    const size_t most[2][2] = {{n / 2, n * 3 / 5}, {n / 2, n / 2}};
+    for (int k = 0; k < 4; k++) {
         void *out = NULL;
-        size_t got = run_filter(0, 1, inputs[k], n, &out);
+        const unsigned level = k < 2 ? 1 : 6;
+        size_t got = run_filter(0, level, inputs[k % 2], n, &out);
         unsigned char *back = malloc(n);
         uLongf bn = (uLongf)n;
-        CU_ASSERT(got > 0 && got < n / 2);
+        CU_ASSERT(got > 0 && got < most[k / 2][k % 2]);
         CU_ASSERT(uncompress(back, &bn, out, (uLong)got) == Z_OK && bn == n);
-        CU_ASSERT_EQUAL(memcmp(back, inputs[k], n), 0);
+        CU_ASSERT_EQUAL(memcmp(back, inputs[k % 2], n), 0);
         free(back);
         free(out);
     }
@@ -963,6 +969,181 @@ static void test_deflate_filter(void)
     free(zeros);
     free(noise);
     free(text);
+}
+
+/* Level 1 is h5rle.c's stream, byte for byte; other levels are libdeflate's. */
+static void test_deflate_levels(void)
+{
+    const size_t n = (size_t)1 << 20;
+    unsigned char *text = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        text[i] = (unsigned char)("aaaa bbbbbbb fox "[i % 17] + (i % 1009 == 0));
+    const size_t cap = taq_h5_rle_bound(n);
+    unsigned char *want = malloc(cap);
+    void *out = NULL;
+
+    size_t wn = taq_h5_rle_deflate(text, n, want, cap);
+    size_t got = run_filter(0, 1, text, n, &out);
+    CU_ASSERT(wn > 0 && got == wn && memcmp(out, want, wn) == 0);
+    free(out);
+
+    struct libdeflate_compressor *lc = libdeflate_alloc_compressor(6);
+    wn = libdeflate_zlib_compress(lc, text, n, want, cap);
+    got = run_filter(0, 6, text, n, &out);
+    CU_ASSERT(wn > 0 && got == wn && memcmp(out, want, wn) == 0);
+    libdeflate_free_compressor(lc);
+    free(out);
+    free(want);
+    free(text);
+}
+
+/* ---- h5rle.c alone: zlib and libdeflate inflate it to the input ----------- */
+
+/*
+ * Compress src[0, n) with h5rle.c into a buffer of its bound; zlib and
+ * libdeflate must inflate exactly src, exactly n bytes. The stream's own
+ * size must be room enough and one byte less not (ASan watches both
+ * buffers). Returns the stream size.
+ */
+static size_t rle_roundtrip(const unsigned char *src, size_t n)
+{
+    const size_t cap = taq_h5_rle_bound(n);
+    unsigned char *z = malloc(cap), *back = malloc(n + 1);
+    const size_t zn = taq_h5_rle_deflate(src, n, z, cap);
+    CU_ASSERT_FATAL(zn >= 8 && zn <= cap); /* header, one block, Adler-32 */
+
+    uLongf bn = (uLongf)n + 1; /* one byte spare: more output than n shows */
+    CU_ASSERT_EQUAL(uncompress(back, &bn, z, (uLong)zn), Z_OK);
+    CU_ASSERT(bn == n && memcmp(back, src, n) == 0);
+
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    size_t dn = 0;
+    CU_ASSERT_EQUAL(libdeflate_zlib_decompress(d, z, zn, back, n + 1, &dn), LIBDEFLATE_SUCCESS);
+    CU_ASSERT(dn == n && memcmp(back, src, n) == 0);
+    libdeflate_free_decompressor(d);
+
+    unsigned char *exact = malloc(zn), *short_by_one = malloc(zn - 1);
+    CU_ASSERT(taq_h5_rle_deflate(src, n, exact, zn) == zn && memcmp(exact, z, zn) == 0);
+    CU_ASSERT_EQUAL(taq_h5_rle_deflate(src, n, short_by_one, zn - 1), 0);
+    free(short_by_one);
+    free(exact);
+    free(back);
+    free(z);
+    return zn;
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return *x;
+}
+
+/* Runs of every length 1..max in turn, alternating two values: every length code and cut. */
+static size_t every_run_length(unsigned char *buf, size_t max)
+{
+    size_t n = 0;
+    for (size_t len = 1; len <= max; len++)
+        for (size_t k = 0; k < len; k++)
+            buf[n++] = len % 2 ? 'a' : 'b';
+    return n;
+}
+
+static void test_rle_edges(void)
+{
+    const size_t big = (size_t)3 << 20;
+    unsigned char *buf = calloc(big, 1);
+    uint64_t x = 88172645463325252u;
+
+    CU_ASSERT_EQUAL(rle_roundtrip(buf, 0), 8); /* one empty fixed block */
+    buf[0] = 0x5a;
+    CU_ASSERT(rle_roundtrip(buf, 1) <= 2 + 5 + 1 + 4); /* stored */
+
+    /* One value: runs longer than 258 are cut without a piece below 3. */
+    memset(buf, 7, big);
+    static const size_t same[] = {2,   3,   4,   5,   257, 258, 259, 260,
+                                  261, 262, 516, 517, 518, 519, 520};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        rle_roundtrip(buf, same[i]);
+    CU_ASSERT(rle_roundtrip(buf, big) < big / 200);
+
+    /* Run boundaries: every length from 1 (a literal) to 600 (3 pieces). */
+    rle_roundtrip(buf, every_run_length(buf, 600));
+
+    /* Random bytes: stored blocks, within HDF5's room for a filtered chunk. */
+    for (size_t i = 0; i < big; i++)
+        buf[i] = (unsigned char)xorshift(&x);
+    size_t zn = rle_roundtrip(buf, big);
+    CU_ASSERT(zn > big && zn <= big + big / 1000 + 13);
+
+    /* Sizes around the 4 KiB segments, the 64 KiB blocks and stored pieces. */
+    for (size_t i = 0; i < big; i++)
+        buf[i] = xorshift(&x) % 3 ? buf[i ? i - 1 : 0] : (unsigned char)(x >> 20) % 16;
+    static const size_t sizes[] = {4095,  4096,  4097,   8191,   65535, 65536,
+                                   65537, 69632, 131071, 196625, 200003};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        rle_roundtrip(buf, sizes[i]);
+    free(buf);
+}
+
+/*
+ * A chunk's pattern: 1 MiB of each table's rows, shuffled as HDF5 stores
+ * them, then the same with the last row cut (not a whole number of rows).
+ * The test rows repeat with short periods that only LZ77 sees (libdeflate
+ * shrinks them up to 20 times more), so the size asked for is only "compressed".
+ */
+static void test_rle_shuffled_rows(void)
+{
+    for (int t = 0; t < T_N; t++) {
+        const size_t esz = row_sizes[t], rows = ((size_t)1 << 20) / esz, n = rows * esz;
+        unsigned char *plain = expected_rows(t, count_chunks, 0, rows);
+        unsigned char *shuffled = malloc(n);
+        shuffle_bytes(plain, shuffled, rows, esz);
+        CU_ASSERT(rle_roundtrip(shuffled, n) < n * 3 / 5); /* /rejects: 0.53, others under 0.2 */
+        rle_roundtrip(shuffled, n - esz);
+        free(shuffled);
+        free(plain);
+    }
+}
+
+/* Random stretches: noise over small and full alphabets, short and long runs, repeats. */
+static void random_input(unsigned char *buf, size_t n, uint64_t *x)
+{
+    size_t i = 0;
+    while (i < n) {
+        const uint64_t r = xorshift(x);
+        size_t len = 1 + (r >> 8) % (r % 4 == 3 ? 3000 : 40);
+        const unsigned alphabet = 1 + (unsigned)(r >> 40) % 256;
+        len = len < n - i ? len : n - i;
+        for (size_t k = 0; k < len; k++, i++) {
+            switch (r % 4) {
+            case 0: /* noise */
+                buf[i] = (unsigned char)(xorshift(x) % alphabet);
+                break;
+            case 1: /* noise with short runs */
+                buf[i] = i > 0 && xorshift(x) % 3 ? buf[i - 1] : (unsigned char)(*x >> 30);
+                break;
+            default: /* one run */
+                buf[i] = (unsigned char)(r >> 48);
+            }
+        }
+    }
+}
+
+/* Many random lengths and run structures (fixed seed): inflate(deflate(x)) == x. */
+static void test_rle_random(void)
+{
+    const size_t max = 300000;
+    unsigned char *buf = malloc(max);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int it = 0; it < 300; it++) {
+        const uint64_t r = xorshift(&x);
+        const size_t n = r % 8 == 0  ? (r >> 8) % max
+                         : r % 8 < 4 ? (r >> 8) % 70000
+                                     : (r >> 8) % 600;
+        random_input(buf, n, &x);
+        rle_roundtrip(buf, n);
+    }
+    free(buf);
 }
 
 int main(int argc, char **argv)
@@ -983,6 +1164,10 @@ int main(int argc, char **argv)
         TAQ_CASE(test_read_errors),
         TAQ_CASE(test_deflate_is_zlib),
         TAQ_CASE(test_deflate_filter),
+        TAQ_CASE(test_deflate_levels),
+        TAQ_CASE(test_rle_edges),
+        TAQ_CASE(test_rle_shuffled_rows),
+        TAQ_CASE(test_rle_random),
     };
     return taq_test_main(argc, argv, "h5", cases, (int)(sizeof cases / sizeof cases[0]), 1);
 }
