@@ -40,6 +40,12 @@
 
 #define TAQ_H5_DEFLATE_LEVEL 1 /* fast (h5rle.c); the data is mostly prices and times */
 /*
+ * /rejects is text that repeats at long distances (file names, line
+ * prefixes), which runs alone do not catch (h5rle.c made it 70 % larger);
+ * it is small, so it gets libdeflate at zlib's default level.
+ */
+#define TAQ_H5_TEXT_LEVEL 6
+/*
  * ~1 MiB of rows per chunk. Measured on a 2 M-event day: 4 and 8 MiB chunks
  * made the file 2.5-3.3 % smaller but the write slower (the shuffle and
  * deflate buffers leave the cache); 256-512 KiB made it 2.5-5 % larger.
@@ -108,8 +114,8 @@ static taq_rc create_file(MPI_Comm comm, const char *tmp, hid_t *fid)
     return TAQ_OK;
 }
 
-/* Chunked (about TAQ_H5_CHUNK_BYTES per chunk), shuffled and deflated. */
-static hid_t make_dcpl(size_t row_size, int64_t total)
+/* Chunked (about TAQ_H5_CHUNK_BYTES per chunk), shuffled and deflated at `level`. */
+static hid_t make_dcpl(size_t row_size, int64_t total, unsigned level)
 {
     hsize_t chunk = TAQ_H5_CHUNK_BYTES / row_size;
     if (chunk < 1)
@@ -120,7 +126,7 @@ static hid_t make_dcpl(size_t row_size, int64_t total)
     if (dcpl < 0)
         return H5I_INVALID_HID;
     if (H5Pset_chunk(dcpl, 1, &chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
-        H5Pset_deflate(dcpl, TAQ_H5_DEFLATE_LEVEL) < 0 ||
+        H5Pset_deflate(dcpl, level) < 0 ||
         H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0) {
         H5Pclose(dcpl);
         return H5I_INVALID_HID;
@@ -218,7 +224,9 @@ static taq_rc write_dataset(hid_t fid, const taq_h5_table_t *t, const slot_t *s,
     taq_rc rc = TAQ_OK;
     hsize_t dims = (hsize_t)s->total, maxdims = H5S_UNLIMITED;
     hid_t ftype = taq_h5_type_create(t, 1), mtype = taq_h5_type_create(t, 0);
-    hid_t dcpl = make_dcpl(t->row_size, s->total), space = H5I_INVALID_HID;
+    const unsigned level =
+        t == &taq_h5_tables[TAQ_H5_REJECTS] ? TAQ_H5_TEXT_LEVEL : TAQ_H5_DEFLATE_LEVEL;
+    hid_t dcpl = make_dcpl(t->row_size, s->total, level), space = H5I_INVALID_HID;
     hid_t dset = H5I_INVALID_HID;
     if (ftype >= 0 && mtype >= 0 && dcpl >= 0)
         space = H5Screate_simple(1, &dims, &maxdims);
