@@ -158,15 +158,18 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     const size_t n = b->events.len;
     taq_pair_index_t pi;
     taq_pair_index_build(b->events.data, n, &pi);
+    const double t1 = taq_now();
     taq_routing_t routing;
     memset(&routing, 0, sizeof routing);
     taq_rc rc = taq_shuffle_route(&pi, ctx->comm, &routing);
+    const double t2 = taq_now();
     int32_t *dest = NULL;
     if (rc == TAQ_OK) {
         dest = TAQ_MALLOC(n * sizeof *dest);
         taq_routing_dests(&routing, &pi, n, dest);
     }
     taq_pair_index_free(&pi);
+    const double t3 = taq_now();
     int64_t sent = (int64_t)n, rounds = 0;
     if (rc == TAQ_OK)
         rc = taq_shuffle_exchange(&b->events, dest, ctx->cfg->shuffle_round, ctx->comm, &rounds);
@@ -174,6 +177,10 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     if (rc == TAQ_OK && ctx->rank == 0 && ctx->size > 1)
         TAQ_LOG(TAQ_LOG_DEBUG, "shuffle: %lld rows, busiest rank %lld, %lld round(s)",
                 (long long)routing.total_rows, (long long)routing.max_rows, (long long)rounds);
+    TAQ_LOG(TAQ_LOG_DEBUG,
+            "shuffle on this rank: pair index %.3f s, routes %.3f s, destinations %.3f s, "
+            "exchange %.3f s",
+            t1 - t0, t2 - t1, t3 - t2, taq_now() - t3);
     taq_routing_free(&routing);
     st[ST_SHUFFLE].secs += taq_now() - t0;
     st[ST_SHUFFLE].rows += sent;
