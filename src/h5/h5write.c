@@ -126,8 +126,7 @@ static hid_t make_dcpl(size_t row_size, int64_t total, unsigned level)
     if (dcpl < 0)
         return H5I_INVALID_HID;
     if (H5Pset_chunk(dcpl, 1, &chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
-        H5Pset_deflate(dcpl, level) < 0 ||
-        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0) {
+        H5Pset_deflate(dcpl, level) < 0 || H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0) {
         H5Pclose(dcpl);
         return H5I_INVALID_HID;
     }

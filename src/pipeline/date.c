@@ -59,8 +59,9 @@ static taq_rc load_closes(run_ctx_t *ctx, size_t pi)
     stage_t st[ST_N];
     memset(st, 0, sizeof st);
     taq_rc rc = taq_pipeline_load_trades(ctx, pd, &b, st);
-    TAQ_LOG(TAQ_LOG_DEBUG, "previous date %s on this rank: read %.3f s, parse %.3f s, shuffle %.3f s",
-            ds, st[ST_READ].secs, st[ST_PARSE].secs, st[ST_SHUFFLE].secs);
+    TAQ_LOG(TAQ_LOG_DEBUG,
+            "previous date %s on this rank: read %.3f s, parse %.3f s, shuffle %.3f s", ds,
+            st[ST_READ].secs, st[ST_PARSE].secs, st[ST_SHUFFLE].secs);
     if (rc == TAQ_OK) {
         uint32_t *order;
         size_t n;

@@ -9,8 +9,10 @@
  * bytes alone gave the rank that read the CSV files (120-byte lines) twice
  * the records of the rank that read JSON (257-byte lines) on the same
  * bytes, 30 % more parse time, and the larger share of the records to move
- * and hold. Rank k reads what starts in span
- * k: a plain file is cut where a span boundary falls inside it (the line
+ * and hold.
+ *
+ * Rank k reads what starts in span k: a plain file is cut where a span
+ * boundary falls inside it (at the same fraction of its bytes; the line
  * reader then aligns each cut to a line), a gzip file goes whole to the span
  * holding its middle. Ranks therefore read contiguous stretches of the input
  * in file order, which keeps /rejects in (file, line) order when ranks are
