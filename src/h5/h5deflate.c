@@ -77,14 +77,16 @@ static size_t compress_chunk(unsigned level, size_t nbytes, size_t *buf_size, vo
 {
     if (level > MAX_LEVEL)
         return 0;
-    if (level != RLE_LEVEL && !compressors[level])
+    const int rle = level == RLE_LEVEL;
+    if (!rle && !compressors[level])
         compressors[level] = libdeflate_alloc_compressor((int)level);
+    if (!rle && !compressors[level])
+        return 0;
     const size_t cap = out_bound(nbytes);
-    void *out = level == RLE_LEVEL || compressors[level] ? malloc(cap) : NULL;
+    void *out = malloc(cap);
     if (!out)
         return 0;
-    const size_t n = level == RLE_LEVEL
-                         ? taq_h5_rle_deflate(*buf, nbytes, out, cap)
+    const size_t n = rle ? taq_h5_rle_deflate(*buf, nbytes, out, cap)
                          : libdeflate_zlib_compress(compressors[level], *buf, nbytes, out, cap);
     if (n == 0) { /* did not fit: HDF5 stores the chunk unfiltered */
         free(out);

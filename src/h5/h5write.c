@@ -396,7 +396,7 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
     char *tmp = TAQ_MALLOC(strlen(path) + sizeof ".tmp");
     sprintf(tmp, "%s.tmp", path);
     plan_slots(comm, mine, slots);
-    double t0 = taq_now();
+    const double t0 = taq_now();
 
     rc = taq_mpi_agree(rank == 0 ? preflight(tmp) : TAQ_OK, comm);
     if (rc != TAQ_OK)
@@ -404,23 +404,22 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
     rc = taq_mpi_agree(create_file(comm, tmp, &fid), comm);
     if (rc != TAQ_OK)
         goto out;
-    t0 = taq_now();
     wb_fd = rank == 0 ? open(tmp, O_RDONLY | O_CLOEXEC) : -1;
     rc = write_contents(fid, comm, tmp, attrs, slots, wb_fd);
-out:;
+out:
     if (wb_fd >= 0)
         close(wb_fd);
-    double t1 = taq_now();
+    const double t1 = taq_now();
     /* Collective close on every rank that opened, whatever happened before. */
     if (fid >= 0 && H5Fclose(fid) < 0 && rc == TAQ_OK)
         rc = taq_h5_fail("cannot close %s", tmp);
     if (rc == TAQ_OK)
         taq_fault_point("write", rank); /* test hook: data written, not yet renamed */
     rc = taq_mpi_agree(rc, comm);
-    double t2 = taq_now();
+    const double t2 = taq_now();
     if (rank == 0 && rc == TAQ_OK)
         rc = commit(tmp, path);
-    TAQ_LOG(TAQ_LOG_DEBUG, "write: datasets %.3f s, close %.3f s, fsync+rename %.3f s", t1 - t0,
+    TAQ_LOG(TAQ_LOG_DEBUG, "write: create and datasets %.3f s, close %.3f s, fsync+rename %.3f s", t1 - t0,
             t2 - t1, taq_now() - t2);
     if (rank == 0 && rc != TAQ_OK) {
         note_full(tmp);
