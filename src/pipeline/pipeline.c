@@ -90,9 +90,10 @@ static void reduce_stages(stage_t *st, MPI_Comm comm)
     /* Each rank's own seconds (-v): a gap between ranks is imbalance or waiting. */
     TAQ_LOG(TAQ_LOG_DEBUG,
             "stage seconds on this rank: read %.3f parse %.3f shuffle %.3f eod %.3f "
-            "analytics %.3f write %.3f",
+            "analytics %.3f write %.3f; parsed %lld lines, %.0f MB of text",
             st[ST_READ].secs, st[ST_PARSE].secs, st[ST_SHUFFLE].secs, st[ST_EOD].secs,
-            st[ST_ANALYTICS].secs, st[ST_WRITE].secs);
+            st[ST_ANALYTICS].secs, st[ST_WRITE].secs, (long long)st[ST_PARSE].rows,
+            st[ST_PARSE].bytes / 1e6);
     for (int s = 0; s < ST_N; s++) {
         TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &st[s].secs, 1, MPI_DOUBLE, MPI_MAX, comm));
         TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &st[s].rows, 1, MPI_INT64_T, MPI_SUM, comm));
