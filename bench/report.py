@@ -33,6 +33,12 @@ def wall(path):
     return float(t1) - float(t0)
 
 
+def walls(path):
+    """Every wall time of a rank count's runs (file walls), else just this run's."""
+    f = os.path.join(path, "walls")
+    return [float(x) for x in open(f).read().split()] if os.path.exists(f) else [wall(path)]
+
+
 def rss_kb(path):
     out = []
     for name in sorted(os.listdir(path), key=lambda n: (len(n), n)):
@@ -103,16 +109,18 @@ for r in o.ranks.split():
         p = l.split()
         st[p[2]] = float(p[5])
     stage_txt.append("taqmpi %s rank(s):\n\n    %s" % (r, "\n    ".join(s.rstrip() for s in stages)))
-    rows.append(("taqmpi", int(r), wall(path), rss_kb(path), st))
-rows.append(("duckdb (%d threads)" % duck["threads"], 1, wall(ddir), rss_kb(ddir), duck["stages"]))
+    rows.append(("taqmpi", int(r), wall(path), rss_kb(path), st, walls(path)))
+rows.append(("duckdb (%d threads)" % duck["threads"], 1, wall(ddir), rss_kb(ddir), duck["stages"],
+             [wall(ddir)]))
 
 mb = in_bytes / 1e6
 hdr = "| tool | ranks | wall s | input MB/s | events/s | peak RSS per rank (MB) | RSS / input bytes per rank | stages (s) |"
 out = [hdr, "|---|---|---|---|---|---|---|---|"]
-for tool, r, w, rss, st in rows:
+for tool, r, w, rss, st, ws in rows:
     per_rank = in_bytes / r
-    out.append("| %s | %d | %.2f | %.1f | %.0f | %s | %s | %s |" % (
-        tool, r, w, mb / w, events / w, " / ".join("%.0f" % (k / 1024) for k in rss),
+    spread = " (%.2f-%.2f, median of %d)" % (min(ws), max(ws), len(ws)) if len(ws) > 1 else ""
+    out.append("| %s | %d | %.2f%s | %.1f | %.0f | %s | %s | %s |" % (
+        tool, r, w, spread, mb / w, events / w, " / ".join("%.0f" % (k / 1024) for k in rss),
         " / ".join("%.2f" % (k * 1024 / per_rank) for k in rss),
         ", ".join("%s %.2f" % (k, v) for k, v in st.items())))
 table = "\n".join(out)
@@ -138,11 +146,13 @@ if o.csv:
     with open(o.csv, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["tool", "ranks", "events", "input_mb", "wall_s", "input_mb_per_s", "events_per_s",
-                    "peak_rss_mb_max", "rss_over_input_per_rank_max", "agreement"] + ["%s_s" % k for k in names])
-        for tool, r, w_s, rss, st in rows:
+                    "peak_rss_mb_max", "rss_over_input_per_rank_max", "agreement"] + ["%s_s" % k for k in names]
+                   + ["wall_min_s", "wall_max_s", "runs"])
+        for tool, r, w_s, rss, st, ws in rows:
             w.writerow([tool.split()[0], r, events, "%.1f" % mb, "%.3f" % w_s, "%.2f" % (mb / w_s),
                         "%.0f" % (events / w_s), "%.0f" % (max(rss) / 1024),
                         "%.3f" % (max(rss) * 1024 / (in_bytes / r)), "ok" if not errors else "failed"]
-                       + ["%.3f" % st[k] if k in st else "" for k in names])
+                       + ["%.3f" % st[k] if k in st else "" for k in names]
+                       + ["%.3f" % min(ws), "%.3f" % max(ws), len(ws)])
     print("written: %s" % o.csv)
 sys.exit(1 if errors else 0)

@@ -7,7 +7,7 @@
 if(TARGET taqgen)
   add_test(NAME bench.smoke
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench_smoke.sh ${PROJECT_BINARY_DIR}/bench-smoke
-                   ${PROJECT_BINARY_DIR} --events 3000 --ranks "1 2")
+                   ${PROJECT_BINARY_DIR} --events 3000 --ranks "1 2" --repeat 2 --settle 0)
   # Exit status decides (bench/run exits 1 on disagreement or a failed run);
   # the regex only makes a disagreement unmistakable in the log.
   set_tests_properties(bench.smoke PROPERTIES TIMEOUT 600
@@ -17,7 +17,7 @@ if(TARGET taqgen)
   # The same on a dirty day: both JSON layouts, mixed line ends, many rejects.
   add_test(NAME bench.smoke_dirty
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench_smoke.sh ${PROJECT_BINARY_DIR}/bench-smoke-dirty
-                   ${PROJECT_BINARY_DIR} --events 3000 --ranks "1 2"
+                   ${PROJECT_BINARY_DIR} --events 3000 --ranks "1 2" --repeat 2 --settle 0
                    --taqgen "--exchanges 5 --crlf-share 0.1 --bad-share 0.02 --blank-share 0.01")
   set_tests_properties(bench.smoke_dirty PROPERTIES TIMEOUT 600
                        ENVIRONMENT "${TAQ_MPI_ENV}"

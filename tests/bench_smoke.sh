@@ -15,5 +15,8 @@ csv=("$work"/results/results-*.csv) png=("$work"/results/results-*.png) md=("$wo
 head -1 "${csv[0]}" | grep -q '^tool,ranks,events,input_mb,wall_s,input_mb_per_s,' || fail "CSV header: $(head -1 "${csv[0]}")"
 got=$(awk -F, 'NR > 1 {print $1 ":" $2 ":" $10}' "${csv[0]}" | tr '\n' ' ')
 [ "$got" = "taqmpi:1:ok taqmpi:2:ok duckdb:1:ok " ] || fail "CSV rows: $got"
+# Every row's reported wall time lies within the spread of its runs.
+awk -F, 'NR > 1 && !($18 <= $5 && $5 <= $19 && $20 >= 1) {bad = 1} END {exit bad}' "${csv[0]}" \
+  || fail "wall_s outside wall_min_s..wall_max_s: $(cat "${csv[0]}")"
 [ "$(head -c 4 "${png[0]}" | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "${png[0]} is not a PNG"
 echo "bench_smoke: ${csv[0]}, ${png[0]} and ${md[0]} written"
