@@ -30,7 +30,6 @@ static taq_event_t mk(const char *sym, const char *exch, char kind, int64_t tm, 
     e.size = 100;
     e.ask_pr = ask;
     e.ask_size = kind == TAQ_KIND_QUOTE ? 200 : 0;
-    e.trade_dt = (int32_t)DAY;
     return e;
 }
 
@@ -299,8 +298,6 @@ static void test_previous_close_moves_prices(void)
     };
     y[2].arrival_tm += NS;
     size_t ny = 3;
-    for (size_t i = 0; i < 3; i++)
-        y[i].trade_dt--;
     CU_ASSERT_EQUAL(taq_eod_dedupe(y, &ny), 1);
     taq_closes_t prev;
     taq_closes_from_events(y, ny, &prev);

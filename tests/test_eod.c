@@ -22,7 +22,6 @@ static taq_event_t mk(const char *sym, const char *exch, char kind, int64_t tm, 
     e.line = line;
     e.price = price;
     e.size = 100;
-    e.trade_dt = (int32_t)DAY;
     if (kind == TAQ_KIND_QUOTE) {
         e.ask_pr = price + 1;
         e.ask_size = 200;
@@ -104,14 +103,13 @@ static void test_other_fields_of_key_not_merged(void)
         mk("SYM", "NYSE", 'T', tm, 1, 0, 0, 4, 4.0),
         mk("SYMA", "NYSE", 'T', tm + 1, 1, 0, 0, 5, 5.0),
         mk("SYMA", "NYSE", 'T', tm, 2, 0, 0, 6, 6.0),
-        mk("SYMA", "NYSE", 'T', tm, 1, 0, 0, 7, 7.0),
+        mk("SYMA", "NYSE", 'Q', tm, 1, 0, 0, 7, 7.0), /* another kind is another key */
     };
-    ev[6].trade_dt++; /* another trade_dt is another key */
     size_t n = 7;
     CU_ASSERT_EQUAL(taq_eod_dedupe(ev, &n), 0);
     CU_ASSERT_EQUAL_FATAL(n, 7);
-    /* "SYM" < "SYMA" < "SYMB"; "NASDAQ" < "NYSE"; then tm, seq, trade_dt. */
-    const double order[7] = {4.0, 2.0, 1.0, 7.0, 6.0, 5.0, 3.0};
+    /* "SYM" < "SYMA" < "SYMB"; "NASDAQ" < "NYSE"; then tm, seq, kind ('Q' < 'T'). */
+    const double order[7] = {4.0, 2.0, 7.0, 1.0, 6.0, 5.0, 3.0};
     for (size_t i = 0; i < n; i++)
         TAQ_ASSERT_DOUBLE_EXACT(ev[i].price, order[i]);
 }

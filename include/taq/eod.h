@@ -10,12 +10,14 @@
 #include "taq/record.h"
 
 /*
- * Key: (trade_dt, kind, symbol, exchange, event_tm, event_seq_nb). Among the
- * events with one key the one with the greatest arrival_tm wins; on equal
- * arrival_tm the one later in input order (file_idx, then line) wins.
+ * Key: (trade_dt, kind, symbol, exchange, event_tm, event_seq_nb); the
+ * events of one call share their trade_dt (one date's batch), so it is not
+ * compared. Among the events with one key the one with the greatest
+ * arrival_tm wins; on equal arrival_tm the one later in input order
+ * (file_idx, then line) wins.
  *
  * IN/OUT ev, *n: sorted in place by (symbol, exchange, event_tm, event_seq_nb,
- * kind, trade_dt) and compacted to the winners; *n becomes their count.
+ * kind) and compacted to the winners; *n becomes their count.
  * Returns the number of superseded events (old *n - new *n).
  */
 int64_t taq_eod_dedupe(taq_event_t *ev, size_t *n);

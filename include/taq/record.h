@@ -24,7 +24,23 @@ typedef enum taq_kind {
     TAQ_KIND_QUOTE = 'Q',
 } taq_kind_t;
 
-/* One valid trade or quote, as parsed. */
+/*
+ * Bounds of the packed fields of taq_event_t: physical lines per file and
+ * files per date. The scan refuses a date with more files, the load a file
+ * with more lines, each with a message; nothing is ever cut silently.
+ */
+#define TAQ_EVENT_LINE_BITS 36
+#define TAQ_EVENT_FILE_BITS 20
+#define TAQ_MAX_EVENT_LINE (((int64_t)1 << TAQ_EVENT_LINE_BITS) - 1)
+#define TAQ_MAX_DATE_FILES ((1u << TAQ_EVENT_FILE_BITS) - 1u)
+
+/*
+ * One valid trade or quote, as parsed: 88 bytes. A day is billions of
+ * these and the first touch of their memory is the dearest thing a rank
+ * does, so the bookkeeping is packed into one word, and trade_dt is not
+ * stored: every kept record has its folder's date (date_mismatch rejects
+ * the others), and a batch holds one date.
+ */
 typedef struct taq_event {
     char symbol[TAQ_SYMBOL_LEN];
     char exchange[TAQ_EXCHANGE_LEN];
@@ -35,12 +51,11 @@ typedef struct taq_event {
     int64_t size;         /* trade_size (trade) or bid_size (quote) */
     double ask_pr;        /* quote only; 0 for trades */
     int64_t ask_size;     /* quote only; 0 for trades */
-    int64_t line;         /* 1-based physical line in its file */
-    uint32_t file_idx;    /* position of its file in the date's sorted file list */
-    int32_t trade_dt;     /* days since 1970-01-01 */
-    char kind;            /* TAQ_KIND_TRADE or TAQ_KIND_QUOTE */
-    char pad_[7];
+    uint64_t line : TAQ_EVENT_LINE_BITS;     /* 1-based physical line in its file */
+    uint64_t file_idx : TAQ_EVENT_FILE_BITS; /* its file's place in the date's sorted list */
+    uint64_t kind : 8;                       /* TAQ_KIND_TRADE or TAQ_KIND_QUOTE */
 } taq_event_t;
+_Static_assert(sizeof(taq_event_t) == 88, "taq_event_t packs its bookkeeping into one word");
 
 /* A (symbol, exchange) pair, compared with memcmp over its 24 bytes. */
 typedef struct taq_pair {

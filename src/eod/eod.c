@@ -2,13 +2,14 @@
  * eod.c - end-of-day load: resolve corrections, the latest arrival wins.
  *
  * Design. Sort, then one linear compaction. The order is the dedupe key
- * (symbol, exchange, event_tm, event_seq_nb, kind, trade_dt) followed by the
+ * (symbol, exchange, event_tm, event_seq_nb, kind; trade_dt is the same for
+ * every record of a batch, see record.h) followed by the
  * tie-breakers (arrival_tm, file_idx, line), so the winner of every key is
  * the LAST element of its run and compaction only compares neighbours. The
  * leading order (symbol, exchange, event_tm, seq) is also the output order
  * the analytics and the HDF5 tables need, so nothing sorts twice.
  *
- * Speed. Records are 112 bytes; moving them through a comparison sort
+ * Speed. Records are 88 bytes; moving them through a comparison sort
  * dominated the stage. Instead each record gets a 24-byte sort key (pair
  * id from the pair index - ids are numbered in pair order -, event_tm, seq,
  * record index) and only the keys are sorted. The result is an order: the
@@ -58,18 +59,16 @@ static inline int cmp_pair(const taq_event_t *a, const taq_event_t *b)
     return c ? c : e;
 }
 
-/* Order of the dedupe key (symbol, exchange, event_tm, seq, kind, trade_dt). */
+/* Order of the dedupe key (symbol, exchange, event_tm, seq, kind). */
 static inline int cmp_key(const taq_event_t *a, const taq_event_t *b)
 {
     int c = cmp_pair(a, b);
     int t = CMP3(a->event_tm, b->event_tm);
     int s = CMP3(a->event_seq_nb, b->event_seq_nb);
     int k = CMP3(a->kind, b->kind);
-    int d = CMP3(a->trade_dt, b->trade_dt);
     c = c ? c : t;
     c = c ? c : s;
-    c = c ? c : k;
-    return c ? c : d;
+    return c ? c : k;
 }
 
 /* Within one key: (arrival_tm, file_idx, line), then payload bytes. */
@@ -84,7 +83,7 @@ static inline int cmp_arrival(const taq_event_t *a, const taq_event_t *b)
         return c;
     /* Same key and same input line: only synthetic input gets here. */
     const size_t off = offsetof(taq_event_t, price);
-    const size_t len = offsetof(taq_event_t, line) - off;
+    const size_t len = offsetof(taq_event_t, ask_size) + sizeof a->ask_size - off;
     return memcmp((const char *)a + off, (const char *)b + off, len);
 }
 
@@ -189,13 +188,12 @@ static sort_key_t *sort_keys(sort_key_t *k, sort_key_t *tmp, size_t n, const taq
     return src;
 }
 
-/* Same dedupe key: (pair, event_tm, seq) from the keys, kind and trade_dt from the records. */
+/* Same dedupe key: (pair, event_tm, seq) from the keys, kind from the records. */
 static inline int same_key(const sort_key_t *a, const sort_key_t *b, const taq_event_t *ev)
 {
     if (a->pair != b->pair || a->tm != b->tm || a->seq != b->seq)
         return 0;
-    const taq_event_t *x = &ev[a->idx], *y = &ev[b->idx];
-    return x->kind == y->kind && x->trade_dt == y->trade_dt;
+    return ev[a->idx].kind == ev[b->idx].kind;
 }
 
 int64_t taq_eod_order(const taq_event_t *ev, size_t n, uint32_t **order, size_t *kept)

@@ -59,16 +59,16 @@ taq_reject_reason_t taq_parse_fields(const taq_line_ctx_t *ctx, const taq_raw_ev
     const taq_reject_reason_t r = parse_numbers(raw, out);
     if (r != TAQ_REJ_NONE)
         return r;
-    if (taq_parse_date(raw->trade_dt.p, raw->trade_dt.n, &out->trade_dt))
+    int32_t trade_dt;
+    if (taq_parse_date(raw->trade_dt.p, raw->trade_dt.n, &trade_dt))
         return TAQ_REJ_BAD_TRADE_DT;
-    if (out->trade_dt != ctx->folder_date)
+    if (trade_dt != ctx->folder_date)
         return TAQ_REJ_DATE_MISMATCH;
     memset(out->symbol, 0, sizeof out->symbol);
     memcpy(out->symbol, raw->symbol.p, raw->symbol.n);
     memset(out->exchange, 0, sizeof out->exchange);
     memcpy(out->exchange, raw->exchange.p, raw->exchange.n);
-    memset(out->pad_, 0, sizeof out->pad_);
-    out->kind = raw->kind;
+    out->kind = (unsigned char)raw->kind;
     out->file_idx = ctx->file_idx;
     return TAQ_REJ_NONE;
 }

@@ -67,9 +67,13 @@ static taq_rc load_piece(const taq_input_date_t *d, const taq_piece_t *p, int tr
     return rc;
 }
 
-/* COLLECTIVE: shift each piece's line numbers by the lines of the earlier pieces of its file. */
-static void renumber(const taq_piece_t *pieces, size_t n, int64_t *lines,
-                     const piece_span_t *span, taq_batch_t *b, MPI_Comm comm)
+/*
+ * COLLECTIVE: shift each piece's line numbers by the lines of the earlier
+ * pieces of its file. Every rank sees the same counts, so a file too long
+ * for the record's line field fails the date on every rank alike.
+ */
+static taq_rc renumber(const taq_input_date_t *d, const taq_piece_t *pieces, size_t n,
+                       int64_t *lines, const piece_span_t *span, taq_batch_t *b, MPI_Comm comm)
 {
     TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, lines, (int)n, MPI_INT64_T, MPI_SUM, comm));
     taq_event_t *ev = b->events.data;
@@ -78,12 +82,19 @@ static void renumber(const taq_piece_t *pieces, size_t n, int64_t *lines,
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && pieces[i].file_idx != pieces[i - 1].file_idx)
             before = 0;
+        if (before + lines[i] > TAQ_MAX_EVENT_LINE) {
+            taq_err_set("%s: more than %lld lines; a record numbers its line in %d bits",
+                        d->files[pieces[i].file_idx].relpath, (long long)TAQ_MAX_EVENT_LINE,
+                        TAQ_EVENT_LINE_BITS);
+            return TAQ_ERR_RANGE;
+        }
         for (size_t k = span[i].ev0; k < span[i].ev1; k++)
             ev[k].line += before;
         for (size_t k = span[i].rj0; k < span[i].rj1; k++)
             rj[k].line += before;
         before += lines[i];
     }
+    return TAQ_OK;
 }
 
 /*
@@ -141,7 +152,7 @@ static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, int trades_
     }
     rc = taq_mpi_agree(rc, ctx->comm);
     if (rc == TAQ_OK)
-        renumber(pieces, n, lines, span, b, ctx->comm);
+        rc = renumber(d, pieces, n, lines, span, b, ctx->comm);
     free(pieces);
     free(lines);
     free(span);

@@ -133,6 +133,12 @@ static taq_rc scan_date(const char *input, const char *fmtdir, taq_format_t form
         memcpy(d->files + d->n_files, files.data, files.len * sizeof *d->files);
         d->n_files += files.len;
         files.len = 0;
+        if (d->n_files > TAQ_MAX_DATE_FILES) {
+            taq_err_set("%s/%s: date has %zu data files; a record numbers its file in %d bits, "
+                        "so at most %u files per date",
+                        input, datename, d->n_files, TAQ_EVENT_FILE_BITS, TAQ_MAX_DATE_FILES);
+            rc = TAQ_ERR_RANGE;
+        }
     }
     taq_input_file_t *left = files.data;
     for (size_t i = 0; i < files.len; i++) {
