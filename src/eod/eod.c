@@ -10,19 +10,19 @@
  * the analytics and the HDF5 tables need, so nothing sorts twice.
  *
  * Speed. Records are 88 bytes; moving them through a comparison sort
- * dominated the stage. Instead each record gets a 24-byte sort key (pair
- * id from the pair index - ids are numbered in pair order -, event_tm, seq,
- * record index) and only the keys are sorted. The result is an order: the
- * indices of the winners in output order. The records never move (on a 10 M
- * record rank, gathering them into a sorted copy took longer than sorting,
- * and a gigabyte more memory); the analytics read them through the order,
- * which visits them almost sequentially. The keys are sorted by a natural
- * merge sort: input files are
- * mostly ordered by (symbol, time), so a rank's records are a few long
- * ascending runs and the sort costs a few linear merge passes; arbitrary
- * input still sorts in O(n log n). Only keys that tie on (pair, event_tm,
- * seq) - corrections, a trade and a quote at one time - look at the
- * records.
+ * dominated the stage. Instead each record gets a 16-byte sort key (pair
+ * id from the pair index - ids are numbered in pair order -, event_tm,
+ * record index) and only the keys are sorted: a key and its merge buffer
+ * are 32 bytes a record, the memory this stage faults in. The result is an
+ * order: the indices of the winners in output order. The records never
+ * move (on a 10 M record rank, gathering them into a sorted copy took
+ * longer than sorting, and a gigabyte more memory); the analytics read
+ * them through the order, which visits them almost sequentially. The keys
+ * are sorted by a natural merge sort: input files are mostly ordered by
+ * (symbol, time), so a rank's records are a few long ascending runs and
+ * the sort costs a few linear merge passes; arbitrary input still sorts in
+ * O(n log n). Only keys that tie on (pair, event_tm) - events in the same
+ * nanosecond, corrections - look at the records (seq first).
  *
  * Determinism. (file_idx, line) is unique per date, so the order is total
  * on real input and the result does not depend on the input order. For the
@@ -94,9 +94,9 @@ static int cmp_event(const void *pa, const void *pb)
     return c ? c : cmp_arrival(a, b);
 }
 
+/* 16 bytes: event_seq_nb and the rest come from the records on a (pair, tm) tie. */
 typedef struct sort_key {
     int64_t tm;
-    int64_t seq;
     uint32_t pair;
     uint32_t idx;
 } sort_key_t;
@@ -108,9 +108,10 @@ static inline int cmp_keys(const sort_key_t *a, const sort_key_t *b, const taq_e
         return a->pair < b->pair ? -1 : 1;
     if (a->tm != b->tm)
         return a->tm < b->tm ? -1 : 1;
-    if (a->seq != b->seq)
-        return a->seq < b->seq ? -1 : 1;
-    return cmp_event(&ev[a->idx], &ev[b->idx]);
+    const taq_event_t *x = &ev[a->idx], *y = &ev[b->idx];
+    if (x->event_seq_nb != y->event_seq_nb)
+        return x->event_seq_nb < y->event_seq_nb ? -1 : 1;
+    return cmp_event(x, y);
 }
 
 /* Runs shorter than this are extended by insertion sort before merging. */
@@ -188,12 +189,13 @@ static sort_key_t *sort_keys(sort_key_t *k, sort_key_t *tmp, size_t n, const taq
     return src;
 }
 
-/* Same dedupe key: (pair, event_tm, seq) from the keys, kind from the records. */
+/* Same dedupe key: (pair, event_tm) from the keys, seq and kind from the records. */
 static inline int same_key(const sort_key_t *a, const sort_key_t *b, const taq_event_t *ev)
 {
-    if (a->pair != b->pair || a->tm != b->tm || a->seq != b->seq)
+    if (a->pair != b->pair || a->tm != b->tm)
         return 0;
-    return ev[a->idx].kind == ev[b->idx].kind;
+    const taq_event_t *x = &ev[a->idx], *y = &ev[b->idx];
+    return x->event_seq_nb == y->event_seq_nb && x->kind == y->kind;
 }
 
 int64_t taq_eod_order(const taq_event_t *ev, size_t n, uint32_t **order, size_t *kept)
@@ -204,10 +206,10 @@ int64_t taq_eod_order(const taq_event_t *ev, size_t n, uint32_t **order, size_t 
     taq_pair_index_t pi;
     taq_pair_index_build(ev, n, &pi);
     sort_key_t *k = TAQ_MALLOC(n * sizeof *k);
-    sort_key_t *tmp = TAQ_MALLOC(n * sizeof *tmp);
     for (size_t i = 0; i < n; i++)
-        k[i] = (sort_key_t){ev[i].event_tm, ev[i].event_seq_nb, pi.id[i], (uint32_t)i};
-    taq_pair_index_free(&pi);
+        k[i] = (sort_key_t){ev[i].event_tm, pi.id[i], (uint32_t)i};
+    taq_pair_index_free(&pi); /* before tmp: the two never need memory at once */
+    sort_key_t *tmp = TAQ_MALLOC(n * sizeof *tmp);
     const double t1 = taq_now();
     const sort_key_t *s = sort_keys(k, tmp, n, ev);
     const double t2 = taq_now();
