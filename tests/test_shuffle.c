@@ -204,6 +204,56 @@ static void test_closes_allgather(void)
     taq_closes_free(&all);
 }
 
+/*
+ * Runs in global order, read by ranks that interleave (and some empty, some
+ * on no rank's turn): item = its global index. Afterwards every rank holds
+ * as many as before, and they are the next ones in global order.
+ */
+static void check_runs(size_t n_runs, const int *rank, const int64_t *count)
+{
+    taq_vec_t v;
+    taq_vec_init(&v, sizeof(int64_t));
+    int64_t g = 0, held = 0, before = 0;
+    for (size_t i = 0; i < n_runs; i++) {
+        for (int64_t k = 0; k < count[i]; k++, g++)
+            if (rank[i] == rank_)
+                *(int64_t *)taq_vec_push(&v) = g;
+        if (rank[i] == rank_)
+            held += count[i];
+        else if (rank[i] < rank_)
+            before += count[i];
+    }
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_runs(&v, rank, count, n_runs, MPI_COMM_WORLD), TAQ_OK);
+    CU_ASSERT_EQUAL_FATAL((int64_t)v.len, held);
+    for (size_t k = 0; k < v.len; k++)
+        CU_ASSERT_EQUAL(((const int64_t *)v.data)[k], before + (int64_t)k);
+    taq_vec_free(&v);
+}
+
+static void test_runs_back_in_order(void)
+{
+    ranks();
+    enum { N = 40 };
+    int rank[N];
+    int64_t count[N];
+    /* Striped: run i read by rank i % size, uneven counts with zeros. */
+    for (int i = 0; i < N; i++) {
+        rank[i] = i % size_;
+        count[i] = (i * 7) % 5 == 0 ? 0 : 1 + (i * 13) % 9;
+    }
+    check_runs(N, rank, count);
+    /* Already in rank order (the whole-folder plan): nothing moves, nothing breaks. */
+    for (int i = 0; i < N; i++)
+        rank[i] = i * size_ / N;
+    check_runs(N, rank, count);
+    /* Everything read by the last rank in one run, then nothing at all. */
+    rank[0] = size_ - 1;
+    count[0] = 25;
+    check_runs(1, rank, count);
+    count[0] = 0;
+    check_runs(1, rank, count);
+}
+
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
@@ -212,6 +262,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_hot_symbol_gets_own_rank),
         TAQ_CASE(test_fewer_pairs_than_ranks_and_empty),
         TAQ_CASE(test_closes_allgather),
+        TAQ_CASE(test_runs_back_in_order),
     };
     return taq_test_main(argc, argv, "shuffle", cases, (int)(sizeof cases / sizeof cases[0]), 1);
 }

@@ -78,15 +78,14 @@ typedef struct taq_piece {
 
 /*
  * Cut date d's files into pieces balanced by estimated load cost across
- * nranks: the files are laid end to end in their sorted order, each
- * weighing its bytes (a gzip file TAQ_GZIP_WEIGHT x its size) plus
- * TAQ_LINE_WEIGHT per estimated line, and cut at every 1/nranks of the
- * total (a cut inside a plain file falls at the same fraction of its bytes); a
- * plain file is cut at those points, a gzip file goes whole to the rank
- * where its middle falls. Pieces come out in file order and their ranks never
- * decrease, so concatenating ranks in rank order keeps (file, line) order.
- * Deterministic: every
- * rank computes the same plan from the same inventory. OUT *pieces (owned,
+ * nranks. The files of one folder form a stream; each stream is cut into
+ * nranks spans of equal weight (bytes, a gzip file TAQ_GZIP_WEIGHT x its
+ * size, plus TAQ_LINE_WEIGHT per estimated line) and rank k reads span k of
+ * every stream: a plain file is cut where a span boundary falls (at the
+ * same fraction of its bytes). Gzip files are not cut: they are balanced
+ * whole on one axis of their own, across streams. Pieces come out in
+ * (file, offset) order; their ranks interleave. Deterministic: every rank
+ * computes the same plan from the same inventory. OUT *pieces (owned,
  * free()), *n. Every file gets at least one piece, even when empty.
  */
 void taq_plan_pieces(const taq_input_date_t *d, int nranks,

@@ -61,6 +61,18 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round
                             int64_t *rounds);
 
 /*
+ * COLLECTIVE: items read in runs back in global order. Run i (of n_runs, in
+ * global order, the same list on every rank) holds count[i] items read by
+ * rank[i]; *items holds this rank's runs' items in run order. After the
+ * call rank r holds the next items of the runs concatenated in order, as
+ * many as it held before: concatenating the ranks is the global order.
+ * Nothing moves, and no message is sent, when that is already so.
+ * IN/OUT *items. Used for /rejects, which SPEC orders by (file, line).
+ */
+taq_rc taq_shuffle_runs(taq_vec_t *items, const int *rank, const int64_t *count, size_t n_runs,
+                        MPI_Comm comm);
+
+/*
  * COLLECTIVE: every rank's closes (disjoint pair ranges, in rank order)
  * joined into one sorted table on every rank. OUT *all: owned by the caller.
  */

@@ -6,9 +6,10 @@
  * so memory holds parsed records, not raw text. A piece numbers its lines
  * from 1; once every rank knows how many lines each piece had, the numbers
  * are shifted to the file's physical line numbers (they matter for /rejects
- * and for ties in the EOD load). Rejects stay on the rank that read them:
- * ranks read the input in file order, so rank order is (file, line) order.
- * Records then move to the rank that owns their (symbol, exchange).
+ * and for ties in the EOD load). Ranks read interleaved slices of every
+ * folder (taq_plan_pieces), so the rejects are then moved until the ranks
+ * in rank order hold them in (file, line) order; records move to the rank
+ * that owns their (symbol, exchange).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,27 @@ static taq_rc renumber(const taq_input_date_t *d, const taq_piece_t *pieces, siz
 }
 
 /*
+ * COLLECTIVE: ranks read interleaved slices of the files, so their rejects
+ * interleave too; move them so that the ranks in rank order hold /rejects
+ * in (file, line) order (SPEC 1.2).
+ */
+static taq_rc order_rejects(const taq_piece_t *pieces, size_t n, const piece_span_t *span,
+                            taq_batch_t *b, MPI_Comm comm)
+{
+    int64_t *count = TAQ_CALLOC(n + 1, sizeof *count);
+    int *rank = TAQ_MALLOC((n + 1) * sizeof *rank);
+    for (size_t i = 0; i < n; i++) {
+        count[i] = (int64_t)(span[i].rj1 - span[i].rj0); /* 0 for the other ranks' pieces */
+        rank[i] = pieces[i].rank;
+    }
+    TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, count, (int)n, MPI_INT64_T, MPI_SUM, comm));
+    taq_rc rc = taq_shuffle_runs(&b->rejects, rank, count, n, comm);
+    free(count);
+    free(rank);
+    return rc;
+}
+
+/*
  * Room for the records of this rank's pieces, reserved once: growing a
  * gigabyte array by doubling copies it again and again. A valid record line
  * is at least ~60 bytes, so bytes / TAQ_MIN_RECORD_BYTES bounds the records;
@@ -153,6 +175,8 @@ static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, int trades_
     rc = taq_mpi_agree(rc, ctx->comm);
     if (rc == TAQ_OK)
         rc = renumber(d, pieces, n, lines, span, b, ctx->comm);
+    if (rc == TAQ_OK && !trades_only) /* a previous date's rejects are not kept */
+        rc = order_rejects(pieces, n, span, b, ctx->comm);
     free(pieces);
     free(lines);
     free(span);
@@ -181,7 +205,9 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     }
     taq_pair_index_free(&pi);
     const double t3 = taq_now();
-    int64_t sent = (int64_t)n, rounds = 0;
+    int64_t sent = (int64_t)n, rounds = 0, moved = 0;
+    for (size_t i = 0; dest && i < n; i++)
+        moved += dest[i] != ctx->rank;
     if (rc == TAQ_OK)
         rc = taq_shuffle_exchange(&b->events, dest, ctx->cfg->shuffle_round, ctx->comm, &rounds);
     free(dest);
@@ -189,9 +215,9 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
         TAQ_LOG(TAQ_LOG_DEBUG, "shuffle: %lld rows, busiest rank %lld, %lld round(s)",
                 (long long)routing.total_rows, (long long)routing.max_rows, (long long)rounds);
     TAQ_LOG(TAQ_LOG_DEBUG,
-            "shuffle on this rank: pair index %.3f s, routes %.3f s, destinations %.3f s, "
-            "exchange %.3f s",
-            t1 - t0, t2 - t1, t3 - t2, taq_now() - t3);
+            "shuffle on this rank: %lld of %zu records sent away; pair index %.3f s, "
+            "routes %.3f s, destinations %.3f s, exchange %.3f s",
+            (long long)moved, n, t1 - t0, t2 - t1, t3 - t2, taq_now() - t3);
     taq_routing_free(&routing);
     st[ST_SHUFFLE].secs += taq_now() - t0;
     st[ST_SHUFFLE].rows += sent;
