@@ -82,10 +82,7 @@ void fuzz_check_event(const taq_event_t *ev, const taq_line_ctx_t *ctx)
     } else {
         FUZZ_REQUIRE(ev->ask_pr == 0.0 && !signbit(ev->ask_pr) && ev->ask_size == 0);
     }
-    FUZZ_REQUIRE(ev->trade_dt == ctx->folder_date);
-    FUZZ_REQUIRE(ev->file_idx == ctx->file_idx);
-    for (size_t i = 0; i < sizeof ev->pad_; i++)
-        FUZZ_REQUIRE(ev->pad_[i] == 0);
+    FUZZ_REQUIRE(ev->file_idx == ctx->file_idx); /* trade_dt is not stored: see record.h */
 }
 
 void fuzz_format_ts(int64_t ns, char out[30])
@@ -124,7 +121,7 @@ static size_t format_json(const taq_event_t *ev, const char *dt, const char *arr
                      "{\"trade_dt\":\"%s\",\"file_tm\":\"%s\",\"event_type\":\"%c\","
                      "\"symbol\":\"%s\",\"event_tm\":\"%s\",\"event_seq_nb\":%" PRId64
                      ",\"exchange\":\"%s\",",
-                     dt, arr, ev->kind, sym, evt, ev->event_seq_nb, exch);
+                     dt, arr, (char)ev->kind, sym, evt, ev->event_seq_nb, exch);
     if (ev->kind == TAQ_KIND_TRADE)
         n += snprintf(out + n, cap - (size_t)n, "\"price\":%.17g,\"size\":%" PRId64 "}", ev->price,
                       ev->size);
@@ -142,17 +139,18 @@ static size_t format_csv(const taq_event_t *ev, const char *dt, const char *arr,
     if (memchr(ev->symbol, ',', TAQ_SYMBOL_LEN) || memchr(ev->exchange, ',', TAQ_EXCHANGE_LEN))
         return 0;
     int n = snprintf(out, cap, "%s,%s,%c,%.*s,%s,%" PRId64 ",%.*s,%.17g,%" PRId64, dt, arr,
-                     ev->kind, TAQ_SYMBOL_LEN, ev->symbol, evt, ev->event_seq_nb, TAQ_EXCHANGE_LEN,
-                     ev->exchange, ev->price, ev->size);
+                     (char)ev->kind, TAQ_SYMBOL_LEN, ev->symbol, evt, ev->event_seq_nb,
+                     TAQ_EXCHANGE_LEN, ev->exchange, ev->price, ev->size);
     if (ev->kind == TAQ_KIND_QUOTE)
         n += snprintf(out + n, cap - (size_t)n, ",%.17g,%" PRId64, ev->ask_pr, ev->ask_size);
     return (size_t)n;
 }
 
-size_t fuzz_format_line(const taq_event_t *ev, taq_format_t format, char *out, size_t cap)
+size_t fuzz_format_line(const taq_event_t *ev, int32_t trade_dt, taq_format_t format, char *out,
+                        size_t cap)
 {
     char dt[11], arr[30], evt[30];
-    taq_date_format(ev->trade_dt, dt);
+    taq_date_format(trade_dt, dt);
     fuzz_format_ts(ev->arrival_tm, arr);
     fuzz_format_ts(ev->event_tm, evt);
     const size_t n = format == TAQ_FORMAT_JSON ? format_json(ev, dt, arr, evt, out, cap)
@@ -167,7 +165,7 @@ void fuzz_check_roundtrip(const taq_event_t *ev, const taq_line_ctx_t *ctx)
     want.line = 0;
     for (int f = TAQ_FORMAT_CSV; f <= TAQ_FORMAT_JSON; f++) {
         char line[1024];
-        const size_t n = fuzz_format_line(ev, (taq_format_t)f, line, sizeof line);
+        const size_t n = fuzz_format_line(ev, ctx->folder_date, (taq_format_t)f, line, sizeof line);
         if (n == 0)
             continue; /* a ',' in an identifier cannot be written as CSV */
         const taq_line_ctx_t c = {.format = (taq_format_t)f, .folder_date = ctx->folder_date,

@@ -45,10 +45,12 @@ void fuzz_check_event(const taq_event_t *ev, const taq_line_ctx_t *ctx);
 void fuzz_format_ts(int64_t ns, char out[30]);
 
 /*
- * ev written back as a canonical line of `format` into out (cap bytes);
- * returns its length. CSV needs identifiers without ','; returns 0 then.
+ * ev written back, with trade_dt (days since 1970; records do not store
+ * it), as a canonical line of `format` into out (cap bytes); returns its
+ * length. CSV needs identifiers without ','; returns 0 then.
  */
-size_t fuzz_format_line(const taq_event_t *ev, taq_format_t format, char *out, size_t cap);
+size_t fuzz_format_line(const taq_event_t *ev, int32_t trade_dt, taq_format_t format, char *out,
+                        size_t cap);
 
 /* Write ev in both formats, parse again: the same event (line aside) must come back. */
 void fuzz_check_roundtrip(const taq_event_t *ev, const taq_line_ctx_t *ctx);

@@ -7,7 +7,7 @@
 #include "taq/plan.h"
 
 static taq_input_file_t files[8];
-static char paths[8][32];
+static char paths[8][64];
 
 /* Files 0..n-1, in folder EX/ unless folders[i] says which of A/, B/, ... */
 static taq_input_date_t date_in(const uint64_t *sizes, const int *gz, const int *folders, size_t n)
@@ -198,12 +198,9 @@ static void test_lines_weigh(void)
 int main(int argc, char **argv)
 {
     static const taq_case_t cases[] = {
-        TAQ_CASE(test_one_file_split_evenly),
-        TAQ_CASE(test_gzip_whole_and_weighted),
-        TAQ_CASE(test_folders_striped),
-        TAQ_CASE(test_more_ranks_than_bytes_and_empty_files),
-        TAQ_CASE(test_many_shapes_cover),
-        TAQ_CASE(test_lines_weigh),
+        TAQ_CASE(test_one_file_split_evenly), TAQ_CASE(test_gzip_whole_and_weighted),
+        TAQ_CASE(test_folders_striped),       TAQ_CASE(test_more_ranks_than_bytes_and_empty_files),
+        TAQ_CASE(test_many_shapes_cover),     TAQ_CASE(test_lines_weigh),
     };
     return taq_test_main(argc, argv, "pieces", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }

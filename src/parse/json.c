@@ -550,9 +550,9 @@ static const char *find_event_type(const char *s, const char *end)
         const __m128i a = _mm_loadu_si128((const __m128i *)s);
         const __m128i b = _mm_loadu_si128((const __m128i *)(s + 1));
         const __m128i c = _mm_loadu_si128((const __m128i *)(s + klen - 1));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-            _mm_and_si128(_mm_cmpeq_epi8(a, quote), _mm_cmpeq_epi8(b, e)),
-            _mm_cmpeq_epi8(c, quote)));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(a, quote), _mm_cmpeq_epi8(b, e)),
+                          _mm_cmpeq_epi8(c, quote)));
         for (; m; m &= m - 1) {
             const char *at = s + __builtin_ctz(m);
             if (memcmp(at, EVENT_TYPE_KEY, klen) == 0)
@@ -560,8 +560,7 @@ static const char *find_event_type(const char *s, const char *end)
         }
     }
 #endif
-    return end - s >= (ptrdiff_t)klen ? memmem(s, (size_t)(end - s), EVENT_TYPE_KEY, klen)
-                                 : NULL;
+    return end - s >= (ptrdiff_t)klen ? memmem(s, (size_t)(end - s), EVENT_TYPE_KEY, klen) : NULL;
 }
 
 int taq_json_is_quote(const char *line, size_t len)

@@ -117,8 +117,8 @@ void taq_plan_pieces(const taq_input_date_t *d, int nranks, taq_piece_t **pieces
             const taq_input_file_t *f = &d->files[i];
             const uint64_t w = weight(f);
             if (f->gzip) {
-                const int k = gz_total ? span_of((unsigned __int128)gz_at + w / 2, gz_total, nranks)
-                                       : 0;
+                const int k =
+                    gz_total ? span_of((unsigned __int128)gz_at + w / 2, gz_total, nranks) : 0;
                 push(&v, (uint32_t)i, k, 0, UINT64_MAX);
                 gz_at += w;
                 continue;
