@@ -12,9 +12,10 @@
  * Speed. Records are 88 bytes; moving them through a comparison sort
  * dominated the stage. Instead each record gets a 16-byte sort key (pair
  * id from the pair index - ids are numbered in pair order -, event_tm,
- * record index) and only the keys are sorted: a key and its merge buffer
- * are 32 bytes a record, the memory this stage faults in. The result is an
- * order: the indices of the winners in output order. The records never
+ * record index) and only the keys are sorted, in place, with a buffer for
+ * the shorter run of each merge: at most 24 bytes a record, the memory this
+ * stage faults in. The result is an order: the indices of the winners in
+ * output order, written over the keys. The records never
  * move (on a 10 M record rank, gathering them into a sorted copy took
  * longer than sorting, and a gigabyte more memory); the analytics read
  * them through the order, which visits them almost sequentially. The keys
@@ -150,43 +151,63 @@ static size_t find_runs(sort_key_t *k, size_t n, const taq_event_t *ev, taq_vec_
     return bounds->len - 1;
 }
 
-static void merge(const sort_key_t *a, size_t na, const sort_key_t *b, size_t nb, sort_key_t *out,
-                  const taq_event_t *ev)
+/*
+ * Merge the adjacent sorted runs k[lo, mid) and k[mid, hi) in place, with
+ * buf (room for the shorter run) holding the shorter one: the left run is
+ * merged front to back, the right one back to front, so the writes never
+ * overtake the unread part of the run that stayed in k. Equal keys keep
+ * left before right.
+ */
+static void merge_runs(sort_key_t *k, size_t lo, size_t mid, size_t hi, sort_key_t *buf,
+                       const taq_event_t *ev)
 {
-    size_t i = 0, j = 0, o = 0;
-    while (i < na && j < nb)
-        out[o++] = cmp_keys(&b[j], &a[i], ev) < 0 ? b[j++] : a[i++];
-    while (i < na)
-        out[o++] = a[i++];
-    while (j < nb)
-        out[o++] = b[j++];
+    const size_t na = mid - lo, nb = hi - mid;
+    if (na == 0 || nb == 0 || cmp_keys(&k[mid - 1], &k[mid], ev) <= 0)
+        return; /* already in order: the common case for runs of sorted files */
+    if (na <= nb) {
+        memcpy(buf, k + lo, na * sizeof *buf);
+        size_t i = 0, j = mid, o = lo;
+        while (i < na && j < hi)
+            k[o++] = cmp_keys(&k[j], &buf[i], ev) < 0 ? k[j++] : buf[i++];
+        while (i < na)
+            k[o++] = buf[i++];
+    } else {
+        memcpy(buf, k + mid, nb * sizeof *buf);
+        size_t i = mid, j = nb, o = hi; /* i, j, o: one past the next to take or write */
+        while (i > lo && j > 0)
+            k[--o] = cmp_keys(&buf[j - 1], &k[i - 1], ev) < 0 ? k[--i] : buf[--j];
+        while (j > 0)
+            k[--o] = buf[--j];
+    }
 }
 
-/* Sorts k[0..n) (tmp: n more keys); returns whichever of k, tmp holds the result. */
-static sort_key_t *sort_keys(sort_key_t *k, sort_key_t *tmp, size_t n, const taq_event_t *ev)
+/* Sorts k[0..n) in place; needs room for n / 2 keys more at most. */
+static void sort_keys(sort_key_t *k, size_t n, const taq_event_t *ev)
 {
     taq_vec_t bounds;
     taq_vec_init(&bounds, sizeof(size_t));
     size_t runs = find_runs(k, n, ev, &bounds);
     size_t *b = bounds.data;
-    sort_key_t *src = k, *dst = tmp;
+    /*
+     * The shorter of two runs is at most n / 2 keys. Pages of buf are only
+     * faulted in as far as a merge writes, so runs already in order cost
+     * nothing here.
+     */
+    sort_key_t *buf = runs > 1 ? TAQ_MALLOC((n / 2 + 1) * sizeof *buf) : NULL;
     while (runs > 1) {
-        /* Merge runs 2i and 2i+1 into dst; b[] is rewritten in place (w < r). */
+        /* Merge runs 2i and 2i+1; b[] is rewritten in place (w < r). */
         size_t w = 0;
         for (size_t r = 0; r < runs; r += 2) {
             const size_t lo = b[r];
             const size_t mid = b[r + 1];
             const size_t hi = r + 2 <= runs ? b[r + 2] : mid;
-            merge(src + lo, mid - lo, src + mid, hi - mid, dst + lo, ev);
+            merge_runs(k, lo, mid, hi, buf, ev);
             b[++w] = hi;
         }
         runs = w;
-        sort_key_t *t = src;
-        src = dst;
-        dst = t;
     }
+    free(buf);
     taq_vec_free(&bounds);
-    return src;
 }
 
 /* Same dedupe key: (pair, event_tm) from the keys, seq and kind from the records. */
@@ -208,19 +229,23 @@ int64_t taq_eod_order(const taq_event_t *ev, size_t n, uint32_t **order, size_t 
     sort_key_t *k = TAQ_MALLOC(n * sizeof *k);
     for (size_t i = 0; i < n; i++)
         k[i] = (sort_key_t){ev[i].event_tm, pi.id[i], (uint32_t)i};
-    taq_pair_index_free(&pi); /* before tmp: the two never need memory at once */
-    sort_key_t *tmp = TAQ_MALLOC(n * sizeof *tmp);
+    taq_pair_index_free(&pi); /* before the merge buffer: never both at once */
     const double t1 = taq_now();
-    const sort_key_t *s = sort_keys(k, tmp, n, ev);
+    sort_keys(k, n, ev);
     const double t2 = taq_now();
-    /* The winner of a key is the last of its run. */
-    uint32_t *o = TAQ_MALLOC((n ? n : 1) * sizeof *o);
+    /*
+     * The winner of a key is the last of its run. The order is written over
+     * the keys already read (4 bytes per 16, so it never reaches key i
+     * before key i is read) and the block is then shrunk to it.
+     */
     size_t w = 0;
     for (size_t i = 0; i < n; i++)
-        if (!(i + 1 < n && same_key(&s[i], &s[i + 1], ev)))
-            o[w++] = s[i].idx;
-    free(k);
-    free(tmp);
+        if (!(i + 1 < n && same_key(&k[i], &k[i + 1], ev))) {
+            const uint32_t idx = k[i].idx;
+            memcpy((char *)k + w * sizeof idx, &idx, sizeof idx);
+            w++;
+        }
+    uint32_t *o = TAQ_REALLOC(k, (w ? w : 1) * sizeof *o);
     TAQ_LOG(TAQ_LOG_DEBUG, "eod: %zu records, keys %.3f s, sort %.3f s, winners %.3f s", n,
             t1 - t0, t2 - t1, taq_now() - t2);
     *order = o;
