@@ -199,15 +199,16 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     taq_rc rc = taq_shuffle_route(&pi, ctx->comm, &routing);
     const double t2 = taq_now();
     int32_t *dest = NULL;
+    int64_t sent = (int64_t)n, rounds = 0, moved = 0; /* moved: counted per pair, not per record */
     if (rc == TAQ_OK) {
         dest = TAQ_MALLOC(n * sizeof *dest);
         taq_routing_dests(&routing, &pi, n, dest);
+        for (size_t p = 0; p < pi.n_pairs; p++)
+            if (taq_routing_owner_of(&routing, &pi.pairs[p]) != ctx->rank)
+                moved += pi.rows[p];
     }
     taq_pair_index_free(&pi);
     const double t3 = taq_now();
-    int64_t sent = (int64_t)n, rounds = 0, moved = 0;
-    for (size_t i = 0; dest && i < n; i++)
-        moved += dest[i] != ctx->rank;
     if (rc == TAQ_OK)
         rc = taq_shuffle_exchange(&b->events, dest, ctx->cfg->shuffle_round, ctx->comm, &rounds);
     free(dest);

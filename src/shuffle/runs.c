@@ -45,15 +45,19 @@ taq_rc taq_shuffle_runs(taq_vec_t *items, const int *rank, const int64_t *count,
         start[rank[i] + 1] += count[i];
     for (int r = 0; r < p; r++)
         start[r + 1] += start[r];
-    int64_t held = 0;
-    for (size_t i = 0; i < n_runs; i++)
+    /* at[i]: global index of run i's first item; at[n_runs]: all items. */
+    int64_t *at = TAQ_MALLOC((n_runs + 1) * sizeof *at), held = 0;
+    at[0] = 0;
+    for (size_t i = 0; i < n_runs; i++) {
+        at[i + 1] = at[i] + count[i];
         held += rank[i] == me ? count[i] : 0;
+    }
     if (held != (int64_t)items->len)
         TAQ_ABORT("rank %d holds %zu items, its runs say %lld", me, items->len, (long long)held);
     int moves = 0, too_big = 0;
-    for (size_t i = 0, g = 0; i < n_runs; g += (size_t)count[i], i++)
-        if (count[i] > 0 && (target_of(start, p, (int64_t)g) != rank[i] ||
-                             target_of(start, p, (int64_t)g + count[i] - 1) != rank[i]))
+    for (size_t i = 0; i < n_runs; i++)
+        if (count[i] > 0 && (target_of(start, p, at[i]) != rank[i] ||
+                             target_of(start, p, at[i + 1] - 1) != rank[i]))
             moves = 1;
     for (int r = 0; r < p; r++)
         too_big |= start[r + 1] - start[r] > INT_MAX;
@@ -63,14 +67,15 @@ taq_rc taq_shuffle_runs(taq_vec_t *items, const int *rank, const int64_t *count,
         rc = TAQ_ERR_RANGE;
     }
     if (!moves || rc != TAQ_OK) {
+        free(at);
         free(start);
         return rc; /* the same decision on every rank: no collective is skipped by one alone */
     }
     int *sc = TAQ_CALLOC((size_t)p, sizeof *sc), *rcnt = TAQ_CALLOC((size_t)p, sizeof *rcnt);
     int *sd = TAQ_CALLOC((size_t)p, sizeof *sd), *rd = TAQ_CALLOC((size_t)p, sizeof *rd);
     const int64_t lo = start[me], hi = start[me + 1];
-    for (size_t i = 0, g = 0; i < n_runs; g += (size_t)count[i], i++) {
-        const int64_t a = (int64_t)g, b = a + count[i];
+    for (size_t i = 0; i < n_runs; i++) {
+        const int64_t a = at[i], b = at[i + 1];
         if (rank[i] == me) /* what of my run goes where */
             for (int64_t x = a; x < b;) {
                 const int t = target_of(start, p, x);
@@ -97,8 +102,8 @@ taq_rc taq_shuffle_runs(taq_vec_t *items, const int *rank, const int64_t *count,
     taq_vec_t out;
     taq_vec_init(&out, es);
     taq_vec_reserve(&out, mine + 1);
-    for (size_t i = 0, g = 0; i < n_runs; g += (size_t)count[i], i++) {
-        const int64_t a = (int64_t)g, b = a + count[i];
+    for (size_t i = 0; i < n_runs; i++) {
+        const int64_t a = at[i], b = at[i + 1];
         if (!(a < hi && b > lo))
             continue;
         const int64_t x = a > lo ? a : lo, y = b < hi ? b : hi;
@@ -114,6 +119,7 @@ taq_rc taq_shuffle_runs(taq_vec_t *items, const int *rank, const int64_t *count,
     free(rcnt);
     free(sd);
     free(rd);
+    free(at);
     free(start);
     return TAQ_OK;
 }
