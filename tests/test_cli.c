@@ -28,9 +28,13 @@ static void test_defaults(void)
 static void test_all_options(void)
 {
     taq_config_t cfg;
-    const char *argv[] = {"taqmpi", "--input", "in", "--output=o", "--date-range",
-                          "2020-08-05,2020-08-06", "--job", "nightly", "--force", "-v", "-v"};
-    CU_ASSERT_EQUAL_FATAL(parse(&cfg, 11, argv), TAQ_OK);
+    const char *argv[] = {
+        "taqmpi", "--input", "in",      "--output=o", "--date-range", "2020-08-05,2020-08-06",
+        "--job",  "nightly", "--force", "-v",         "-v",           "--shuffle-round",
+        "1000",   "--parts", "5"};
+    CU_ASSERT_EQUAL_FATAL(parse(&cfg, 15, argv), TAQ_OK);
+    CU_ASSERT_EQUAL(cfg.shuffle_round, 1000);
+    CU_ASSERT_EQUAL(cfg.parts, 5);
     CU_ASSERT_STRING_EQUAL(cfg.input, "in");
     CU_ASSERT_STRING_EQUAL(cfg.output, "o");
     CU_ASSERT_STRING_EQUAL(cfg.job, "nightly");
@@ -75,6 +79,10 @@ static void test_usage_errors(void)
     expect_usage(3, a6, "empty");
     const char *a7[] = {"taqmpi", "--date-range", "2020-08-05,"};
     expect_usage(3, a7, "not a YYYY-MM-DD");
+    const char *a8[] = {"taqmpi", "--parts", "0"};
+    expect_usage(3, a8, "--parts: '0' is not a positive whole number");
+    const char *a9[] = {"taqmpi", "--parts", "4097"};
+    expect_usage(3, a9, "--parts: at most 4096");
 }
 
 static void test_help_lists_every_option(void)
@@ -89,7 +97,9 @@ static void test_help_lists_every_option(void)
     taq_cli_usage(f);
     fclose(f);
     const char *expect[] = {"--input DIR", "--output DIR", "--date-range FIRST,LAST",
-                            "--job NAME", "--force", "--help", "--version", "exit status"};
+                            "--job NAME",  "--force",      "--shuffle-round N",
+                            "--parts N",   "--help",       "--version",
+                            "exit status"};
     for (size_t i = 0; i < sizeof expect / sizeof *expect; i++)
         CU_ASSERT_PTR_NOT_NULL(strstr(text, expect[i]));
     free(text);

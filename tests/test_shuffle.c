@@ -103,7 +103,7 @@ static void run_case(int nsym, int nexch, int (*weight)(int), size_t round, taq_
     memset(r, 0, sizeof *r);
     taq_pair_index_t pi;
     taq_pair_index_build(v.data, v.len, &pi);
-    CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(&pi, MPI_COMM_WORLD, r), TAQ_OK);
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(&pi, MPI_COMM_WORLD, 0, r), TAQ_OK);
     int32_t *dest = malloc((v.len + 1) * sizeof *dest);
     taq_routing_dests(r, &pi, v.len, dest);
     taq_pair_index_free(&pi);
@@ -180,6 +180,76 @@ static void test_fewer_pairs_than_ranks_and_empty(void)
     run_case(0, 0, one, 0, &r); /* nothing at all */
     CU_ASSERT_EQUAL(r.total_rows, 0);
     taq_routing_free(&r);
+}
+
+/*
+ * Routing by holdings. Rank k holds (k + 1) x 3 symbols of 10 rows each,
+ * its own contiguous block (rank 0 none on 2+ ranks): each rank must own
+ * exactly the pairs it holds, so nothing moves.
+ */
+static void test_route_follows_holdings(void)
+{
+    ranks();
+    int base = 0, cnt = 0;
+    for (int k = 0; k <= rank_; k++) {
+        base += cnt;
+        cnt = k == 0 && size_ > 1 ? 0 : (k + 1) * 3;
+    }
+    taq_vec_t v;
+    taq_vec_init(&v, sizeof(taq_event_t));
+    for (int s = base; s < base + cnt; s++)
+        for (int q = 0; q < 10; q++)
+            *(taq_event_t *)taq_vec_push(&v) = make(s, 0, q);
+    taq_pair_index_t pi;
+    taq_pair_index_build(v.data, v.len, &pi);
+    taq_routing_t r;
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(&pi, MPI_COMM_WORLD, 1, &r), TAQ_OK);
+    const taq_event_t *ev = v.data;
+    int64_t away = 0;
+    for (size_t i = 0; i < v.len; i++)
+        away += taq_routing_owner(&r, ev[i].symbol, ev[i].exchange) != rank_;
+    CU_ASSERT_EQUAL(away, 0);
+    /* The busiest rank is the last: it holds size x 3 symbols (1 x 3 on one rank). */
+    CU_ASSERT_EQUAL(r.max_rows, 10 * 3 * size_);
+    taq_routing_free(&r);
+    taq_pair_index_free(&pi);
+    taq_vec_free(&v);
+}
+
+/*
+ * Every rank holds rows of all 60 pairs, rank k (k + 1) rows of each: by
+ * holdings rank k's range gets about (k + 1) / (1 + ... + size) of the
+ * rows (within one pair's rows of it); by balance, about the same rows.
+ */
+static void test_route_in_proportion_to_holdings(void)
+{
+    ranks();
+    const int npairs = 60, per_pair = size_ * (size_ + 1) / 2;
+    taq_vec_t v;
+    taq_vec_init(&v, sizeof(taq_event_t));
+    for (int s = 0; s < npairs; s++)
+        for (int q = 0; q <= rank_; q++)
+            *(taq_event_t *)taq_vec_push(&v) = make(s, 0, q);
+    taq_pair_index_t pi;
+    taq_pair_index_build(v.data, v.len, &pi);
+    for (int by = 0; by < 2; by++) {
+        taq_routing_t r;
+        CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(&pi, MPI_COMM_WORLD, by, &r), TAQ_OK);
+        int64_t *owned = calloc((size_t)size_, sizeof *owned);
+        for (int s = 0; s < npairs; s++) {
+            taq_event_t e = make(s, 0, 0);
+            owned[taq_routing_owner(&r, e.symbol, e.exchange)] += per_pair;
+        }
+        const double total = (double)npairs * per_pair;
+        for (int k = 0; k < size_; k++) {
+            const double want = by ? total * (k + 1) / per_pair : total / size_;
+            CU_ASSERT(owned[k] >= want - per_pair && owned[k] <= want + per_pair);
+        }
+        free(owned);
+        taq_routing_free(&r);
+    }
+    taq_pair_index_free(&pi);
+    taq_vec_free(&v);
 }
 
 static void test_closes_allgather(void)
@@ -261,6 +331,8 @@ int main(int argc, char **argv)
         TAQ_CASE(test_tiny_rounds),
         TAQ_CASE(test_hot_symbol_gets_own_rank),
         TAQ_CASE(test_fewer_pairs_than_ranks_and_empty),
+        TAQ_CASE(test_route_follows_holdings),
+        TAQ_CASE(test_route_in_proportion_to_holdings),
         TAQ_CASE(test_closes_allgather),
         TAQ_CASE(test_runs_back_in_order),
     };

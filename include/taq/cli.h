@@ -30,6 +30,7 @@ typedef struct taq_config {
     int32_t first, last; /* days since 1970-01-01, inclusive, when has_range */
     int force;
     size_t shuffle_round; /* events per destination per shuffle round; 0: default */
+    size_t parts;         /* pieces per rank's share of a date (taq_plan_parts); 0: default */
     int log_level;       /* TAQ_LOG_* */
     /* --tracker CONNINFO, or NULL. A private copy (valid until the next
      * taq_cli_parse): the argv string itself is overwritten with '*' so that

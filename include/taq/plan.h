@@ -60,7 +60,8 @@ long taq_inventory_prev(const taq_inventory_t *inv, int32_t date);
  */
 typedef struct taq_piece {
     uint32_t file_idx; /* into the date's files */
-    int rank;          /* the rank that reads it */
+    int rank;          /* whose share it is: the rank that reads it unless another takes it over */
+    int part;          /* which part of that share (0 .. parts - 1), in reading order */
     uint64_t start;
     uint64_t end;      /* UINT64_MAX: to the end of the file */
 } taq_piece_t;
@@ -76,19 +77,60 @@ typedef struct taq_piece {
 /* Mean line length assumed when the scan could not sample one (gzip). */
 #define TAQ_LINE_BYTES_GUESS 160
 
+/* A rank's share is cut into at most this many parts... */
+#define TAQ_PLAN_PARTS 8
+/* ...of at least this much weight each (fewer parts on a small date). */
+#define TAQ_PLAN_PART_MIN ((uint64_t)16 << 20)
+
+/*
+ * How many parts to cut each rank's share of date d into: 1 on one rank,
+ * else as many as TAQ_PLAN_PART_MIN allows, at most TAQ_PLAN_PARTS.
+ */
+int taq_plan_parts(const taq_input_date_t *d, int nranks);
+
 /*
  * Cut date d's files into pieces balanced by estimated load cost across
  * nranks. The files of one folder form a stream; each stream is cut into
- * nranks spans of equal weight (bytes, a gzip file TAQ_GZIP_WEIGHT x its
- * size, plus TAQ_LINE_WEIGHT per estimated line) and rank k reads span k of
- * every stream: a plain file is cut where a span boundary falls (at the
+ * nranks x parts spans of equal weight (bytes, a gzip file TAQ_GZIP_WEIGHT
+ * x its size, plus TAQ_LINE_WEIGHT per estimated line), and span j is part
+ * j % parts of rank j / parts's share: rank k's share is the k-th n-th of
+ * every stream. A plain file is cut where a span boundary falls (at the
  * same fraction of its bytes). Gzip files are not cut: they are balanced
  * whole on one axis of their own, across streams. Pieces come out in
  * (file, offset) order; their ranks interleave. Deterministic: every rank
  * computes the same plan from the same inventory. OUT *pieces (owned,
  * free()), *n. Every file gets at least one piece, even when empty.
  */
-void taq_plan_pieces(const taq_input_date_t *d, int nranks,
-                     taq_piece_t **pieces, size_t *n);
+void taq_plan_pieces(const taq_input_date_t *d, int nranks, int parts, taq_piece_t **pieces,
+                     size_t *n);
+
+/*
+ * Pieces handed out as ranks need them (claims.c): rank k takes its own
+ * share's pieces in (part, file) order, then, when it has none left, the
+ * last piece of the share with most pieces left. Every piece is claimed
+ * exactly once over all ranks.
+ */
+typedef struct taq_claims {
+    MPI_Comm comm;
+    MPI_Win win; /* rank 0 holds taken[]; MPI_WIN_NULL on one rank */
+    int rank, nranks;
+    size_t *order;  /* piece indices grouped by share, each share in queue order */
+    size_t *at;     /* share r is order[at[r] .. at[r + 1]) */
+    int64_t *taken; /* [r]: taken from the front of share r, [nranks + r]: from its back */
+} taq_claims_t;
+
+/* COLLECTIVE: a queue over pieces[0..n) (the same plan on every rank). Release with
+ * taq_claims_close. */
+void taq_claims_open(const taq_piece_t *pieces, size_t n, MPI_Comm comm, taq_claims_t *q);
+
+/*
+ * The next piece for this rank: 1 with *idx set (and *from, if not NULL,
+ * to the share it came from), or 0 when every piece has been claimed. Not
+ * collective; ranks call it at their own pace.
+ */
+int taq_claims_next(taq_claims_t *q, size_t *idx, int *from);
+
+/* COLLECTIVE: release the queue. */
+void taq_claims_close(taq_claims_t *q);
 
 #endif /* TAQ_PLAN_H */

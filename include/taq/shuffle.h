@@ -29,13 +29,18 @@ typedef struct taq_routing {
 
 /*
  * COLLECTIVE: from each rank's pair index (rows per pair), gather the counts
- * on rank 0, cut the sorted pair list into nranks contiguous ranges
- * minimising the largest range's rows, and broadcast. A pair is never split
- * (its analytics need all its rows), so one pair with more rows than a fair
- * share gets a rank of its own while the other pairs spread over the rest.
+ * on rank 0, cut the sorted pair list into nranks contiguous ranges and
+ * broadcast. A pair is never split (its analytics need all its rows), so
+ * one pair with more rows than a fair share gets a rank of its own while
+ * the other pairs spread over the rest. The ranges are sized
+ * - by_holdings == 0: to minimise the largest range's rows;
+ * - by_holdings != 0: in proportion to the rows each rank holds now, which
+ *   is how fast it parsed when the ranks claimed their pieces (taq_claims):
+ *   a faster rank gets more pairs, and keeps the records it read.
  * OUT *r: release with taq_routing_free.
  */
-taq_rc taq_shuffle_route(const taq_pair_index_t *pi, MPI_Comm comm, taq_routing_t *r);
+taq_rc taq_shuffle_route(const taq_pair_index_t *pi, MPI_Comm comm, int by_holdings,
+                         taq_routing_t *r);
 void taq_routing_free(taq_routing_t *r);
 
 /* The rank owning (symbol, exchange). */

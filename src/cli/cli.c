@@ -28,7 +28,16 @@ typedef struct opt {
     const char *help;
 } opt_t;
 
-enum { OPT_INPUT = 1000, OPT_OUTPUT, OPT_RANGE, OPT_JOB, OPT_FORCE, OPT_TRACKER, OPT_ROUND };
+enum {
+    OPT_INPUT = 1000,
+    OPT_OUTPUT,
+    OPT_RANGE,
+    OPT_JOB,
+    OPT_FORCE,
+    OPT_TRACKER,
+    OPT_ROUND,
+    OPT_PARTS
+};
 
 static const opt_t options[] = {
     {"input", 1, OPT_INPUT, "DIR",
@@ -45,6 +54,9 @@ static const opt_t options[] = {
      " PGPORT, PGDATABASE, PGUSER or PGSERVICE is set, else a journal in the output folder)"},
     {"shuffle-round", 1, OPT_ROUND, "N",
      "records sent to each rank per shuffle round (default: about 64 MiB per rank per round)"},
+    {"parts", 1, OPT_PARTS, "N",
+     "cut each rank's share of a date's input into N pieces, which faster ranks take over from"
+     " slower ones (default: up to 8, at least 16 MiB each)"},
     {"verbose", 0, 'v', NULL, "more log output (repeat for debug)"},
     {"quiet", 0, 'q', NULL, "errors only"},
     {"help", 0, 'h', NULL, "show this help and exit"},
@@ -134,6 +146,10 @@ static taq_rc apply(int key, char *arg, taq_config_t *cfg)
     case OPT_FORCE: cfg->force = 1; break;
     case OPT_TRACKER: take_tracker(arg, cfg); break;
     case OPT_ROUND: return parse_count("--shuffle-round", arg, &cfg->shuffle_round);
+    case OPT_PARTS:
+        TAQ_TRY(parse_count("--parts", arg, &cfg->parts));
+        TAQ_FAIL_IF(cfg->parts > 4096, TAQ_ERR_USAGE, "--parts: at most 4096, not %s", arg);
+        break;
     case 'v': cfg->log_level = cfg->log_level < TAQ_LOG_DEBUG ? cfg->log_level + 1 : TAQ_LOG_DEBUG; break;
     case 'q': cfg->log_level = TAQ_LOG_ERROR; break;
     case 'h': cfg->command = TAQ_CMD_HELP; break;

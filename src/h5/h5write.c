@@ -114,14 +114,21 @@ static taq_rc create_file(MPI_Comm comm, const char *tmp, hid_t *fid)
     return TAQ_OK;
 }
 
-/* Chunked (about TAQ_H5_CHUNK_BYTES per chunk), shuffled and deflated at `level`. */
-static hid_t make_dcpl(size_t row_size, int64_t total, unsigned level)
+/* Rows in a chunk: about TAQ_H5_CHUNK_BYTES, at least 1, at most the whole table. */
+static int64_t chunk_rows(size_t row_size, int64_t total)
 {
-    hsize_t chunk = TAQ_H5_CHUNK_BYTES / row_size;
+    int64_t chunk = (int64_t)(TAQ_H5_CHUNK_BYTES / row_size);
     if (chunk < 1)
         chunk = 1;
-    if (total > 0 && chunk > (hsize_t)total)
-        chunk = (hsize_t)total;
+    if (total > 0 && chunk > total)
+        chunk = total;
+    return chunk;
+}
+
+/* Chunked (chunk_rows), shuffled and deflated at `level`. */
+static hid_t make_dcpl(size_t row_size, int64_t total, unsigned level)
+{
+    const hsize_t chunk = (hsize_t)chunk_rows(row_size, total);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (dcpl < 0)
         return H5I_INVALID_HID;
@@ -182,9 +189,31 @@ static void start_writeback(int wb_fd)
         (void)sync_file_range(wb_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
-/* COLLECTIVE: write this rank's slice in as many pieces as the largest slice needs. */
+/*
+ * Where piece j of `pieces` of this rank's slice ends (rows from the slice
+ * start): the j-th pieces-th of the slice, moved to the nearest chunk
+ * boundary of the dataset so that no chunk is written half in one call and
+ * half in the next (HDF5 would read, inflate and deflate it again).
+ */
+static int64_t piece_end(const slot_t *s, int64_t chunk, int64_t j, int64_t pieces)
+{
+    if (j >= pieces)
+        return s->n;
+    const int64_t at = s->offset + (int64_t)((__int128)s->n * j / pieces);
+    int64_t end = (at + chunk / 2) / chunk * chunk - s->offset;
+    return end < 0 ? 0 : end > s->n ? s->n : end;
+}
+
+/*
+ * COLLECTIVE: write this rank's slice in as many pieces as the largest
+ * slice needs. Each H5Dwrite is collective, so every rank cuts its slice
+ * into that same number of pieces: with slices sized to the ranks' speeds
+ * (taq_shuffle_route), every rank then needs about as long for each call,
+ * where fixed-size pieces would leave the ranks with smaller slices idle
+ * in the calls they join with nothing.
+ */
 static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5_table_t *t,
-                          MPI_Comm comm, const char *tmp, int wb_fd)
+                          int64_t chunk, MPI_Comm comm, const char *tmp, int wb_fd)
 {
     taq_rc rc = TAQ_OK;
     /* Every rank must take the same piece size: stream whenever any rank streams. */
@@ -192,23 +221,27 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
     TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &streamed, 1, MPI_INT, MPI_MAX, comm));
     const int64_t per = rows_per_piece(t->row_size, streamed);
     int64_t mine = (s->n + per - 1) / per, pieces = 0;
-    const size_t made_rows = (size_t)(s->n < per ? s->n : per);
-    void *made = s->fill && s->n ? TAQ_MALLOC(made_rows * t->row_size) : NULL;
     TAQ_MPI_CHECK(MPI_Allreduce(&mine, &pieces, 1, MPI_INT64_T, MPI_MAX, comm));
+    int64_t biggest = 0;
+    for (int64_t k = 0, start = 0; k < pieces; k++) {
+        const int64_t end = piece_end(s, chunk, k + 1, pieces);
+        biggest = end - start > biggest ? end - start : biggest;
+        start = end;
+    }
+    void *made = s->fill && biggest ? TAQ_MALLOC((size_t)biggest * t->row_size) : NULL;
     hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
     if (dxpl < 0 || H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0)
         rc = taq_h5_fail("cannot set up collective writes of /%s in %s", t->name, tmp);
     rc = taq_mpi_agree(rc, comm);
-    for (int64_t k = 0; k < pieces && rc == TAQ_OK; k++) {
-        int64_t start = k * per, cnt = start < s->n ? s->n - start : 0;
-        if (cnt > per)
-            cnt = per;
+    for (int64_t k = 0, start = 0; k < pieces && rc == TAQ_OK; k++) {
+        const int64_t end = piece_end(s, chunk, k + 1, pieces), cnt = end - start;
         rc = write_piece(dset, mtype, dxpl, s, t->row_size, start, cnt, made);
         if (rc != TAQ_OK)
             taq_h5_fail("cannot write rows %lld..%lld of /%s in %s", (long long)(s->offset + start),
-                        (long long)(s->offset + start + cnt - 1), t->name, tmp);
+                        (long long)(s->offset + end - 1), t->name, tmp);
         rc = taq_mpi_agree(rc, comm);
         start_writeback(wb_fd);
+        start = end;
     }
     if (dxpl >= 0)
         H5Pclose(dxpl);
@@ -236,7 +269,7 @@ static taq_rc write_dataset(hid_t fid, const taq_h5_table_t *t, const slot_t *s,
     rc = taq_mpi_agree(rc, comm);
     if (rc != TAQ_OK)
         goto out;
-    rc = write_slice(dset, mtype, s, t, comm, tmp, wb_fd);
+    rc = write_slice(dset, mtype, s, t, chunk_rows(t->row_size, s->total), comm, tmp, wb_fd);
 out:
     if (dset >= 0)
         H5Dclose(dset);

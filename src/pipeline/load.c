@@ -120,26 +120,29 @@ static taq_rc order_rejects(const taq_piece_t *pieces, size_t n, const piece_spa
 }
 
 /*
- * Room for the records of this rank's pieces, reserved once: growing a
+ * Room for the records this rank will read, reserved once: growing a
  * gigabyte array by doubling copies it again and again. A valid record line
  * is at least ~60 bytes, so bytes / TAQ_MIN_RECORD_BYTES bounds the records;
- * untouched reserved pages cost address space, not memory. The reservation
- * is capped at a quarter of physical memory (the array still grows past it).
+ * untouched reserved pages cost address space, not memory. A rank may take
+ * over pieces of other shares (taq_claims), so it reserves for twice its
+ * share (at most the whole date), capped at a quarter of physical memory
+ * (the array still grows past it).
  */
 #define TAQ_MIN_RECORD_BYTES 60
 
 static void reserve_events(const taq_input_date_t *d, const taq_piece_t *pieces, size_t n,
                            int rank, taq_batch_t *b)
 {
-    uint64_t bytes = 0;
+    uint64_t mine = 0, all = 0;
     for (size_t i = 0; i < n; i++) {
-        if (pieces[i].rank != rank)
-            continue;
         const taq_input_file_t *f = &d->files[pieces[i].file_idx];
         const uint64_t end = pieces[i].end < f->size ? pieces[i].end : f->size;
         const uint64_t len = end > pieces[i].start ? end - pieces[i].start : 0;
-        bytes += f->gzip ? len * TAQ_GZIP_WEIGHT : len;
+        const uint64_t bytes = f->gzip ? len * TAQ_GZIP_WEIGHT : len;
+        all += bytes;
+        mine += pieces[i].rank == rank ? bytes : 0;
     }
+    const uint64_t bytes = 2 * mine < all ? 2 * mine : all;
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     uint64_t cap = bytes / TAQ_MIN_RECORD_BYTES + 1;
     if (pages > 0 && page > 0) {
@@ -150,36 +153,93 @@ static void reserve_events(const taq_input_date_t *d, const taq_piece_t *pieces,
     taq_vec_reserve(&b->events, b->events.len + (size_t)cap);
 }
 
-/* COLLECTIVE: read this rank's pieces of d into b, with physical line numbers. */
+/*
+ * This rank's rejects in plan order: it read its pieces in claim order
+ * (parts first, then taken-over pieces), and taq_shuffle_runs needs every
+ * rank's rejects in the order of the pieces. span[i] is updated.
+ */
+static void rejects_in_plan_order(const taq_piece_t *pieces, size_t n, int rank, piece_span_t *span,
+                                  taq_batch_t *b)
+{
+    int sorted = 1;
+    size_t last = 0;
+    for (size_t i = 0; i < n && sorted; i++) {
+        if (pieces[i].rank != rank || span[i].rj1 == span[i].rj0)
+            continue;
+        sorted = span[i].rj0 >= last;
+        last = span[i].rj1;
+    }
+    if (sorted)
+        return;
+    taq_vec_t v;
+    taq_vec_init(&v, b->rejects.elem);
+    taq_vec_reserve(&v, b->rejects.len);
+    for (size_t i = 0; i < n; i++) {
+        if (pieces[i].rank != rank)
+            continue;
+        const size_t k = span[i].rj1 - span[i].rj0;
+        memcpy((char *)v.data + v.len * v.elem, (char *)b->rejects.data + span[i].rj0 * v.elem,
+               k * v.elem);
+        span[i].rj0 = v.len;
+        span[i].rj1 = v.len += k;
+    }
+    taq_vec_free(&b->rejects);
+    b->rejects = v;
+}
+
+/*
+ * COLLECTIVE: read pieces of d into b, with physical line numbers. The
+ * ranks claim the pieces as they go (taq_claims), then share who read which.
+ */
 static taq_rc read_pieces(run_ctx_t *ctx, const taq_input_date_t *d, int trades_only,
                           taq_batch_t *b, stage_t *st)
 {
     taq_piece_t *pieces;
     size_t n;
-    taq_plan_pieces(d, ctx->size, &pieces, &n);
+    const int parts = ctx->cfg->parts ? (int)ctx->cfg->parts : taq_plan_parts(d, ctx->size);
+    taq_plan_pieces(d, ctx->size, parts, &pieces, &n);
     TAQ_MPI_CHECK(n > INT32_MAX ? MPI_ERR_COUNT : MPI_SUCCESS);
     int64_t *lines = TAQ_CALLOC(n, sizeof *lines);
     piece_span_t *span = TAQ_CALLOC(n, sizeof *span);
+    int *reader = TAQ_MALLOC((n ? n : 1) * sizeof *reader);
+    for (size_t i = 0; i < n; i++)
+        reader[i] = -1;
     taq_rc rc = TAQ_OK;
     taq_fault_point("read", ctx->rank); /* test hook */
     reserve_events(d, pieces, n, ctx->rank, b);
-    for (size_t i = 0; i < n && rc == TAQ_OK; i++) {
-        if (pieces[i].rank != ctx->rank)
-            continue;
+    taq_claims_t q;
+    taq_claims_open(pieces, n, ctx->comm, &q);
+    size_t i, read = 0, taken_over = 0;
+    int from;
+    while (rc == TAQ_OK && taq_claims_next(&q, &i, &from)) {
+        reader[i] = ctx->rank;
+        read++;
+        taken_over += from != ctx->rank;
         span[i].ev0 = b->events.len;
         span[i].rj0 = b->rejects.len;
         rc = load_piece(d, &pieces[i], trades_only, b, st, &lines[i]);
         span[i].ev1 = b->events.len;
         span[i].rj1 = b->rejects.len;
     }
+    taq_claims_close(&q);
+    TAQ_LOG(TAQ_LOG_DEBUG,
+            "read %zu of %zu pieces on this rank, %zu of them from other ranks' shares", read, n,
+            taken_over);
+    /* Unclaimed pieces (a rank failed) stay -1: the date fails below. */
+    TAQ_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, reader, (int)n, MPI_INT, MPI_MAX, ctx->comm));
+    for (i = 0; i < n; i++)
+        pieces[i].rank = reader[i];
     rc = taq_mpi_agree(rc, ctx->comm);
     if (rc == TAQ_OK)
         rc = renumber(d, pieces, n, lines, span, b, ctx->comm);
-    if (rc == TAQ_OK && !trades_only) /* a previous date's rejects are not kept */
+    if (rc == TAQ_OK && !trades_only) { /* a previous date's rejects are not kept */
+        rejects_in_plan_order(pieces, n, ctx->rank, span, b);
         rc = order_rejects(pieces, n, span, b, ctx->comm);
+    }
     free(pieces);
     free(lines);
     free(span);
+    free(reader);
     return rc;
 }
 
@@ -196,7 +256,7 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     const double t1 = taq_now();
     taq_routing_t routing;
     memset(&routing, 0, sizeof routing);
-    taq_rc rc = taq_shuffle_route(&pi, ctx->comm, &routing);
+    taq_rc rc = taq_shuffle_route(&pi, ctx->comm, 1, &routing);
     const double t2 = taq_now();
     int32_t *dest = NULL;
     int64_t sent = (int64_t)n, rounds = 0, moved = 0; /* moved: counted per pair, not per record */

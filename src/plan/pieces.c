@@ -15,6 +15,13 @@
  * also gets the same mix of formats, so the balance does not rest on the
  * cost model of CSV against JSON.
  *
+ * Parts. A rank's share of a stream is cut further into `parts` spans, so
+ * that a rank that finishes early can take over the end of a slower rank's
+ * share (taq_claims): every stream is cut into nranks x parts spans, and
+ * span j is part j % parts of rank j / parts's share. The end of rank k's
+ * share borders rank k + 1's symbols, so what rank k + 1 takes over is
+ * mostly its own pairs' records.
+ *
  * Weight. The weight of a file is its text bytes (gzip bytes counted
  * TAQ_GZIP_WEIGHT times since they inflate) plus TAQ_LINE_WEIGHT per line,
  * lines estimated from the mean line length the scan sampled.
@@ -26,7 +33,7 @@
  * files are balanced on one axis of their own, across streams: each goes
  * whole to the span holding its middle. Pieces come out in (file, offset)
  * order; ranks interleave, so /rejects is put back in (file, line) order
- * after the parse (taq_shuffle_rejects).
+ * after the parse (taq_shuffle_runs).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,24 +47,26 @@ static uint64_t weight(const taq_input_file_t *f)
     return text + (uint64_t)((unsigned __int128)text * TAQ_LINE_WEIGHT / line);
 }
 
-/* The rank whose span holds axis position pos (total > 0). */
-static int span_of(unsigned __int128 pos, uint64_t total, int nranks)
+/* The span that holds axis position pos (total > 0). */
+static int span_of(unsigned __int128 pos, uint64_t total, int nspans)
 {
-    unsigned __int128 r = pos * (unsigned)nranks / total;
-    return r >= (unsigned)nranks ? nranks - 1 : (int)r;
+    unsigned __int128 r = pos * (unsigned)nspans / total;
+    return r >= (unsigned)nspans ? nspans - 1 : (int)r;
 }
 
-/* First axis position of span k: ceil(k * total / nranks). */
-static uint64_t span_start(int k, uint64_t total, int nranks)
+/* First axis position of span k: ceil(k * total / nspans). */
+static uint64_t span_start(int k, uint64_t total, int nspans)
 {
     unsigned __int128 num = (unsigned __int128)k * total;
-    return (uint64_t)((num + (unsigned)nranks - 1) / (unsigned)nranks);
+    return (uint64_t)((num + (unsigned)nspans - 1) / (unsigned)nspans);
 }
 
-static taq_piece_t *push(taq_vec_t *v, uint32_t fi, int rank, uint64_t start, uint64_t end)
+/* A piece of span j: span j is part j % parts of rank j / parts's share. */
+static taq_piece_t *push(taq_vec_t *v, uint32_t fi, int j, int parts, uint64_t start, uint64_t end)
 {
     taq_piece_t *p = taq_vec_push(v);
-    *p = (taq_piece_t){.file_idx = fi, .rank = rank, .start = start, .end = end};
+    *p = (taq_piece_t){
+        .file_idx = fi, .rank = j / parts, .part = j % parts, .start = start, .end = end};
     return p;
 }
 
@@ -66,19 +75,19 @@ static taq_piece_t *push(taq_vec_t *v, uint32_t fi, int rank, uint64_t start, ui
  * the axis; an axis position inside it maps to a byte offset in proportion.
  */
 static void cut_plain(taq_vec_t *v, uint32_t fi, uint64_t size, uint64_t at, uint64_t w,
-                      uint64_t total, int nranks)
+                      uint64_t total, int nspans, int parts)
 {
-    int k = span_of(at, total, nranks);
+    int k = span_of(at, total, nspans);
     uint64_t start = 0;
     for (;;) {
-        uint64_t next = k + 1 < nranks ? span_start(k + 1, total, nranks) : UINT64_MAX;
+        uint64_t next = k + 1 < nspans ? span_start(k + 1, total, nspans) : UINT64_MAX;
         if (next >= at + w) {
-            push(v, fi, k, start, UINT64_MAX); /* the last piece reads to EOF */
+            push(v, fi, k, parts, start, UINT64_MAX); /* the last piece reads to EOF */
             return;
         }
         uint64_t cut = (uint64_t)((unsigned __int128)(next - at) * size / w);
         if (cut > start)
-            push(v, fi, k, start, cut);
+            push(v, fi, k, parts, start, cut);
         start = cut > start ? cut : start;
         k++;
     }
@@ -99,8 +108,23 @@ static size_t stream_end(const taq_input_date_t *d, size_t s)
     return e;
 }
 
-void taq_plan_pieces(const taq_input_date_t *d, int nranks, taq_piece_t **pieces, size_t *n)
+int taq_plan_parts(const taq_input_date_t *d, int nranks)
 {
+    if (nranks <= 1)
+        return 1; /* nobody to share with */
+    uint64_t total = 0;
+    for (size_t i = 0; i < d->n_files; i++)
+        total += weight(&d->files[i]);
+    const uint64_t parts = total / ((uint64_t)nranks * TAQ_PLAN_PART_MIN);
+    return parts < 1 ? 1 : parts > TAQ_PLAN_PARTS ? TAQ_PLAN_PARTS : (int)parts;
+}
+
+void taq_plan_pieces(const taq_input_date_t *d, int nranks, int parts, taq_piece_t **pieces,
+                     size_t *n)
+{
+    if (parts < 1)
+        parts = 1;
+    const int nspans = nranks * parts;
     uint64_t gz_total = 0, gz_at = 0;
     for (size_t i = 0; i < d->n_files; i++)
         if (d->files[i].gzip)
@@ -118,15 +142,15 @@ void taq_plan_pieces(const taq_input_date_t *d, int nranks, taq_piece_t **pieces
             const uint64_t w = weight(f);
             if (f->gzip) {
                 const int k =
-                    gz_total ? span_of((unsigned __int128)gz_at + w / 2, gz_total, nranks) : 0;
-                push(&v, (uint32_t)i, k, 0, UINT64_MAX);
+                    gz_total ? span_of((unsigned __int128)gz_at + w / 2, gz_total, nspans) : 0;
+                push(&v, (uint32_t)i, k, parts, 0, UINT64_MAX);
                 gz_at += w;
                 continue;
             }
             if (w == 0) /* empty: read (and counted) by the rank of its place */
-                push(&v, (uint32_t)i, total ? span_of(at, total, nranks) : 0, 0, UINT64_MAX);
+                push(&v, (uint32_t)i, total ? span_of(at, total, nspans) : 0, parts, 0, UINT64_MAX);
             else
-                cut_plain(&v, (uint32_t)i, f->size, at, w, total, nranks);
+                cut_plain(&v, (uint32_t)i, f->size, at, w, total, nspans, parts);
             at += w;
         }
     }

@@ -84,8 +84,70 @@ static void cut(const pair_count_t *pc, size_t n, taq_routing_t *r)
     }
 }
 
+/* Rank 0: can the ranks, in order, take every pair when rank k takes at most L * share[k] rows? */
+static int fits_shares(const pair_count_t *pc, size_t n, const double *share, int p, double L)
+{
+    int k = 0;
+    double acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (k < p && acc + (double)pc[i].rows > L * share[k]) {
+            k++; /* rank k is full (or too small for this pair): on to the next */
+            acc = 0;
+        }
+        if (k == p)
+            return 0;
+        acc += (double)pc[i].rows;
+    }
+    return 1;
+}
+
+/*
+ * Rank 0: fill r->first so that rank k's range holds rows in proportion to
+ * held[k], the rows it holds now: the smallest scale L (binary search) at
+ * which ranks taking at most L * share[k] rows each, greedily in order, take
+ * every pair. A rank whose share is too small for the next pair gets none.
+ */
+static void cut_by_holdings(const pair_count_t *pc, size_t n, const int64_t *held, taq_routing_t *r)
+{
+    const int p = r->nranks;
+    double *share = TAQ_MALLOC((size_t)p * sizeof *share), big = 0;
+    int64_t total = 0, all = 0;
+    for (int k = 0; k < p; k++)
+        all += held[k];
+    for (size_t i = 0; i < n; i++)
+        total += pc[i].rows;
+    for (int k = 0; k < p; k++) {
+        share[k] = (double)held[k] / (double)all;
+        big = share[k] > big ? share[k] : big;
+    }
+    /* All rows fit in the rank with the largest share, whatever comes before it. */
+    double lo = (double)total, hi = (double)total / big * 1.000001 + 1;
+    for (int it = 0; it < 64 && hi - lo > 0.5; it++) {
+        const double mid = lo + (hi - lo) / 2;
+        if (fits_shares(pc, n, share, p, mid))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    memset(r->first, 0xff, (size_t)(p + 1) * sizeof *r->first);
+    memset(&r->first[0], 0, sizeof r->first[0]); /* rank 0 starts at the smallest pair */
+    r->total_rows = total;
+    r->max_rows = 0;
+    int k = 0;
+    int64_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (k < p - 1 && (double)(acc + pc[i].rows) > hi * share[k]) {
+            r->first[++k] = pc[i].pair; /* rank k starts here (empty if it fills at once) */
+            acc = 0;
+        }
+        acc += pc[i].rows;
+        r->max_rows = acc > r->max_rows ? acc : r->max_rows;
+    }
+    free(share);
+}
+
 /* Gather every rank's pair counts on rank 0 (byte counts checked against int). */
-static taq_rc gather_counts(const taq_vec_t *mine, MPI_Comm comm, taq_vec_t *all)
+static taq_rc gather_counts(const taq_vec_t *mine, MPI_Comm comm, taq_vec_t *all, int64_t *held)
 {
     int rank, size;
     MPI_Comm_rank(comm, &rank);
@@ -118,12 +180,19 @@ static taq_rc gather_counts(const taq_vec_t *mine, MPI_Comm comm, taq_vec_t *all
     }
     TAQ_MPI_CHECK(MPI_Gatherv(mine->data, rc == TAQ_OK ? bytes : 0, MPI_BYTE, all->data, counts,
                               displs, MPI_BYTE, 0, comm));
+    for (int i = 0; rank == 0 && i < size; i++) {
+        const pair_count_t *pc = (const pair_count_t *)((const char *)all->data + displs[i]);
+        held[i] = 0;
+        for (size_t k = 0; k < (size_t)counts[i] / sizeof *pc; k++)
+            held[i] += pc[k].rows;
+    }
     free(counts);
     free(displs);
     return rc;
 }
 
-taq_rc taq_shuffle_route(const taq_pair_index_t *pi, MPI_Comm comm, taq_routing_t *r)
+taq_rc taq_shuffle_route(const taq_pair_index_t *pi, MPI_Comm comm, int by_holdings,
+                         taq_routing_t *r)
 {
     int rank;
     MPI_Comm_rank(comm, &rank);
@@ -134,9 +203,19 @@ taq_rc taq_shuffle_route(const taq_pair_index_t *pi, MPI_Comm comm, taq_routing_
     taq_vec_init(&all, sizeof(pair_count_t));
     for (size_t i = 0; i < pi->n_pairs; i++)
         *(pair_count_t *)taq_vec_push(&mine) = (pair_count_t){pi->pairs[i], pi->rows[i]};
-    taq_rc rc = gather_counts(&mine, comm, &all);
-    if (rank == 0)
-        cut(all.data, merge_counts(all.data, all.len), r);
+    int64_t *held = TAQ_CALLOC((size_t)r->nranks, sizeof *held);
+    taq_rc rc = gather_counts(&mine, comm, &all, held);
+    if (rank == 0) {
+        int64_t any = 0;
+        for (int k = 0; k < r->nranks; k++)
+            any += held[k];
+        const size_t n = merge_counts(all.data, all.len);
+        if (by_holdings && any > 0)
+            cut_by_holdings(all.data, n, held, r);
+        else
+            cut(all.data, n, r);
+    }
+    free(held);
     taq_vec_free(&mine);
     taq_vec_free(&all);
     rc = taq_mpi_agree(rc, comm);
