@@ -107,16 +107,17 @@ void taq_plan_pieces(const taq_input_date_t *d, int nranks, int parts, taq_piece
 /*
  * Pieces handed out as ranks need them (claims.c): rank k takes its own
  * share's pieces in (part, file) order, then, when it has none left, the
- * last piece of the share with most pieces left. Every piece is claimed
- * exactly once over all ranks.
+ * last piece of a neighbour's share (rank k + 1, k - 1, k + 2, ...). Every
+ * piece is claimed exactly once over all ranks.
  */
 typedef struct taq_claims {
     MPI_Comm comm;
-    MPI_Win win; /* rank 0 holds taken[]; MPI_WIN_NULL on one rank */
+    MPI_Win win; /* each rank's two counters; MPI_WIN_NULL on one rank */
     int rank, nranks;
-    size_t *order;  /* piece indices grouped by share, each share in queue order */
-    size_t *at;     /* share r is order[at[r] .. at[r + 1]) */
-    int64_t *taken; /* [r]: taken from the front of share r, [nranks + r]: from its back */
+    size_t *order;        /* piece indices grouped by share, each share in queue order */
+    size_t *at;           /* share r is order[at[r] .. at[r + 1]) */
+    unsigned char *empty; /* shares this rank found empty */
+    int64_t taken_alone;  /* one rank: pieces taken so far */
 } taq_claims_t;
 
 /* COLLECTIVE: a queue over pieces[0..n) (the same plan on every rank). Release with

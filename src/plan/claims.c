@@ -1,6 +1,6 @@
 /*
  * claims.c - who reads which piece: each rank its own share first, then
- * whatever is left of the slowest share.
+ * what is left of its neighbours' shares.
  *
  * A fixed plan makes every rank wait for the slowest one, and ranks are not
  * equally fast: a node with other work, a virtual CPU whose host core is
@@ -11,16 +11,19 @@
  * - Rank k's queue is its share (pieces with rank k) in (part, file) order:
  *   the first part of every stream, then the second, and so on.
  * - A rank takes from the front of its own queue while it has any left,
- *   then from the back of the queue with the most pieces left (nearest rank
- *   on a tie). The back of rank k's queue is the last part of its share of
- *   each stream, which borders rank k + 1's share, so what a neighbour takes
- *   over is near its own pairs.
+ *   then from the back of another's. The back of rank k's queue is the last
+ *   part of its share of each stream, which borders rank k + 1's share, so
+ *   what a neighbour takes over is near its own pairs.
  *
- * The fronts and backs (2 x nranks int64) live in an MPI window on rank 0;
- * a claim reads them all and moves one, under an exclusive lock. A rank
- * claims once per piece (tens of pieces a date), so the lock is never busy
- * for long; on one node Open MPI serves it from shared memory. On one rank
- * there is no window.
+ * Each rank's window holds its own share's counters (taken from the front,
+ * taken from the back: two int64); a claim reads and moves them under an
+ * exclusive lock. A rank's own claims thus stay on the rank, whatever the
+ * network; only a rank that has run out touches another's counters, and
+ * it tries its neighbours first (rank + 1, rank - 1, rank + 2, ...),
+ * remembering which shares it found empty. Shares next to each other hold
+ * neighbouring symbols, and the route follows the rows each rank read
+ * (taq_shuffle_route), so what a neighbour takes over mostly stays with it.
+ * On one rank there is no window.
  *
  * Which rank read which piece is not known in advance any more: the caller
  * records it and shares it after the parse (the line numbers and /rejects
@@ -73,71 +76,67 @@ void taq_claims_open(const taq_piece_t *pieces, size_t n, MPI_Comm comm, taq_cla
         q->order[i] = keys[i].idx;
     free(keys);
     free(fill);
-    q->taken = TAQ_CALLOC(2 * (size_t)p, sizeof *q->taken);
+    q->empty = TAQ_CALLOC((size_t)p, sizeof *q->empty);
     if (p == 1)
         return;
-    /* Rank 0 holds the counters; the others expose nothing. */
-    int64_t *base = NULL;
-    const MPI_Aint bytes = q->rank == 0 ? (MPI_Aint)(2 * (size_t)p * sizeof(int64_t)) : 0;
-    TAQ_MPI_CHECK(MPI_Win_allocate(bytes, sizeof(int64_t), MPI_INFO_NULL, comm, &base, &q->win));
-    if (q->rank == 0) {
-        TAQ_MPI_CHECK(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, q->win));
-        TAQ_MPI_CHECK(MPI_Put(q->taken, 2 * p, MPI_INT64_T, 0, 0, 2 * p, MPI_INT64_T, q->win));
-        TAQ_MPI_CHECK(MPI_Win_unlock(0, q->win));
-    }
+    int64_t *base = NULL, zero[2] = {0, 0};
+    TAQ_MPI_CHECK(MPI_Win_allocate((MPI_Aint)sizeof zero, sizeof(int64_t), MPI_INFO_NULL, comm,
+                                   &base, &q->win));
+    TAQ_MPI_CHECK(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, q->rank, 0, q->win));
+    TAQ_MPI_CHECK(MPI_Put(zero, 2, MPI_INT64_T, q->rank, 0, 2, MPI_INT64_T, q->win));
+    TAQ_MPI_CHECK(MPI_Win_unlock(q->rank, q->win));
     TAQ_MPI_CHECK(MPI_Barrier(comm)); /* nobody claims before the counters are set */
 }
 
-/* Pieces left in rank r's queue; taken[r] from the front, taken[p + r] from the back. */
-static int64_t left(const taq_claims_t *q, int r)
+/*
+ * Take one piece of share r: from the front when it is this rank's own,
+ * else from the back. Returns 0, and marks the share empty, when none is left.
+ */
+static int take(taq_claims_t *q, int r, size_t *idx)
 {
-    return (int64_t)(q->at[r + 1] - q->at[r]) - q->taken[r] - q->taken[q->nranks + r];
-}
-
-/* The queue to take from: this rank's own, else the one with most left (nearest on a tie). */
-static int pick(const taq_claims_t *q)
-{
-    if (left(q, q->rank) > 0)
-        return q->rank;
-    int best = -1;
-    for (int d = 1; d < q->nranks; d++) {
-        const int cand[2] = {q->rank + d, q->rank - d};
-        for (int c = 0; c < 2; c++) {
-            const int r = cand[c];
-            if (r >= 0 && r < q->nranks && left(q, r) > 0 &&
-                (best < 0 || left(q, r) > left(q, best)))
-                best = r;
-        }
+    const size_t len = q->at[r + 1] - q->at[r];
+    const int front = r == q->rank;
+    int64_t taken[2] = {0, 0}; /* from the front, from the back */
+    if (q->nranks == 1) {
+        taken[0] = q->taken_alone;
+    } else {
+        TAQ_MPI_CHECK(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, r, 0, q->win));
+        TAQ_MPI_CHECK(MPI_Get(taken, 2, MPI_INT64_T, r, 0, 2, MPI_INT64_T, q->win));
+        TAQ_MPI_CHECK(MPI_Win_flush(r, q->win));
     }
-    return best;
+    const int got = taken[0] + taken[1] < (int64_t)len;
+    if (got) {
+        const int slot = front ? 0 : 1;
+        *idx = front ? q->order[q->at[r] + (size_t)taken[0]]
+                     : q->order[q->at[r + 1] - 1 - (size_t)taken[1]];
+        taken[slot]++;
+        if (q->nranks == 1)
+            q->taken_alone = taken[0];
+        else
+            TAQ_MPI_CHECK(MPI_Put(&taken[slot], 1, MPI_INT64_T, r, slot, 1, MPI_INT64_T, q->win));
+    } else {
+        q->empty[r] = 1; /* counters only grow: an empty share stays empty */
+    }
+    if (q->nranks > 1)
+        TAQ_MPI_CHECK(MPI_Win_unlock(r, q->win));
+    return got;
 }
 
 int taq_claims_next(taq_claims_t *q, size_t *idx, int *from)
 {
-    const int p = q->nranks;
-    if (q->win != MPI_WIN_NULL) {
-        TAQ_MPI_CHECK(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, q->win));
-        TAQ_MPI_CHECK(MPI_Get(q->taken, 2 * p, MPI_INT64_T, 0, 0, 2 * p, MPI_INT64_T, q->win));
-        TAQ_MPI_CHECK(MPI_Win_flush(0, q->win));
+    /* This rank's own share, then its neighbours': rank + 1, rank - 1, rank + 2, ... */
+    for (int d = 0; d < q->nranks; d++) {
+        const int cand[2] = {q->rank + d, q->rank - d};
+        for (int c = 0; c < (d ? 2 : 1); c++) {
+            const int r = cand[c];
+            if (r < 0 || r >= q->nranks || q->empty[r] || !take(q, r, idx))
+                continue;
+            if (from)
+                *from = r;
+            return 1;
+        }
     }
-    const int r = pick(q);
-    int got = 0;
-    if (r >= 0) {
-        /* Own queue from the front, another's from the back. */
-        const int slot = r == q->rank ? r : p + r;
-        *idx = r == q->rank ? q->order[q->at[r] + (size_t)q->taken[slot]]
-                            : q->order[q->at[r + 1] - 1 - (size_t)q->taken[slot]];
-        q->taken[slot]++;
-        if (from)
-            *from = r;
-        got = 1;
-        if (q->win != MPI_WIN_NULL)
-            TAQ_MPI_CHECK(
-                MPI_Put(&q->taken[slot], 1, MPI_INT64_T, 0, slot, 1, MPI_INT64_T, q->win));
-    }
-    if (q->win != MPI_WIN_NULL)
-        TAQ_MPI_CHECK(MPI_Win_unlock(0, q->win));
-    return got;
+    return 0;
 }
 
 void taq_claims_close(taq_claims_t *q)
@@ -146,7 +145,7 @@ void taq_claims_close(taq_claims_t *q)
         TAQ_MPI_CHECK(MPI_Win_free(&q->win));
     free(q->at);
     free(q->order);
-    free(q->taken);
+    free(q->empty);
     memset(q, 0, sizeof *q);
     q->win = MPI_WIN_NULL;
 }
