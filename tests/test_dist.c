@@ -225,14 +225,20 @@ static long long manifest(const char *dir, const char *name, const char *key)
     return v;
 }
 
+/* taqgen days in dir/in: 2020-08-05 gzipped, 2020-08-06 plain with `more` options. */
+static void gen_days(const char *dir, int seed, const char *more)
+{
+    const char *gen = TAQ_BINARY_DIR "/bench/taqgen --quiet --out in --events 30000 --symbols 300"
+                                     " --exchanges 4 --files-per-exchange 3";
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s --seed %d --date 2020-08-05 --gzip", gen, seed), 0);
+    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s --seed %d --date 2020-08-06 %s", gen, seed, more), 0);
+}
+
 /* Two generated days (the first gzip, so whole files move), at 1, 2, 4 and 16 ranks. */
 static void test_taqgen_days_every_rank_count(void)
 {
     char *dir = taq_test_tmpdir("dist");
-    const char *gen = TAQ_BINARY_DIR "/bench/taqgen --quiet --out in --events 30000 --symbols 300"
-                      " --exchanges 4 --files-per-exchange 3 --seed 7";
-    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s --date 2020-08-05 --gzip", gen), 0);
-    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s --date 2020-08-06 --crlf-share 0.01", gen), 0);
+    gen_days(dir, 7, "--crlf-share 0.01");
     const int n[] = {1, 2, 4, 16};
     compare_runs(dir, n, 4, "");
     const char *names[] = {"taq_20200805.h5", "taq_20200806.h5"};
@@ -265,10 +271,7 @@ static void test_taqgen_days_every_rank_count(void)
 static void test_taqgen_days_in_parts(void)
 {
     char *dir = taq_test_tmpdir("dist");
-    const char *gen = TAQ_BINARY_DIR "/bench/taqgen --quiet --out in --events 30000 --symbols 300"
-                                     " --exchanges 4 --files-per-exchange 3 --seed 11";
-    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s --date 2020-08-05 --gzip", gen), 0);
-    CU_ASSERT_EQUAL_FATAL(e2e_run(dir, "%s --date 2020-08-06", gen), 0);
+    gen_days(dir, 11, "");
     const int one[] = {1};
     compare_runs(dir, one, 1, "");
     const char *names[] = {"taq_20200805.h5", "taq_20200806.h5"};
