@@ -93,12 +93,12 @@ int taq_plan_parts(const taq_input_date_t *d, int nranks);
  * nranks. The files of one folder form a stream; each stream is cut into
  * nranks x parts spans of equal weight (bytes, a gzip file TAQ_GZIP_WEIGHT
  * x its size, plus TAQ_LINE_WEIGHT per estimated line), and span j is part
- * j % parts of rank j / parts's share: rank k's share is the k-th n-th of
- * every stream. A plain file is cut where a span boundary falls (at the
- * same fraction of its bytes). Gzip files are not cut: they are balanced
- * whole on one axis of their own, across streams. Pieces come out in
- * (file, offset) order; their ranks interleave. Deterministic: every rank
- * computes the same plan from the same inventory. OUT *pieces (owned,
+ * j % parts of rank j / parts's share (rank k's share is the k-th of nranks
+ * equal shares of every stream). A plain file is cut where a span boundary
+ * falls (at the same fraction of its bytes). Gzip files are not cut: they
+ * are balanced whole on one axis of their own, across streams. Pieces come
+ * out in (file, offset) order; their ranks interleave. Deterministic: every
+ * rank computes the same plan from the same inventory. OUT *pieces (owned,
  * free()), *n. Every file gets at least one piece, even when empty.
  */
 void taq_plan_pieces(const taq_input_date_t *d, int nranks, int parts, taq_piece_t **pieces,
@@ -120,8 +120,10 @@ typedef struct taq_claims {
     int64_t taken_alone;  /* one rank: pieces taken so far */
 } taq_claims_t;
 
-/* COLLECTIVE: a queue over pieces[0..n) (the same plan on every rank). Release with
- * taq_claims_close. */
+/*
+ * COLLECTIVE: a queue over pieces[0..n), the same plan on every rank.
+ * Release with taq_claims_close.
+ */
 void taq_claims_open(const taq_piece_t *pieces, size_t n, MPI_Comm comm, taq_claims_t *q);
 
 /*
