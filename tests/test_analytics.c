@@ -422,6 +422,76 @@ static void test_two_groups_interleaved(void)
  * Reading the records through taq_eod_order gives the same tables and
  * closes, byte for byte, as sorting them with taq_eod_dedupe first.
  */
+/* 1 when the 2 MiB block at p reads as zeros. */
+static int block_is_zero(const char *p)
+{
+    for (size_t k = 0; k < ((size_t)2 << 20); k++)
+        if (p[k])
+            return 0;
+    return 1;
+}
+
+/*
+ * taq_quote_stream_release: 300,000 records (26 MB, starting 40 bytes past
+ * a 2 MiB boundary) laid out pair by pair as input files are, with every
+ * tenth key repeated (corrections). The /quote_final rows made while the
+ * stream gives blocks back (the first half row by row, so that every
+ * position ends a piece once) must equal those made from an untouched copy;
+ * halfway, the blocks before the halfway point must already read as zeros
+ * and the last ones not; at the end every whole block reads as zeros.
+ */
+static void test_release_gives_back_passed_blocks(void)
+{
+    enum { N = 300000, PAIRS = 60 };
+    const size_t block = (size_t)2 << 20;
+    char *mem = aligned_alloc(block, (N * sizeof(taq_event_t) / block + 2) * block);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
+    taq_event_t *ev = (taq_event_t *)(mem + 40), *copy = malloc(N * sizeof *copy);
+    char sym[8];
+    for (size_t i = 0; i < N; i++) {
+        const size_t p = i * PAIRS / N, k = i - (p * N + PAIRS - 1) / PAIRS;
+        snprintf(sym, sizeof sym, "S%02zu", p / 2);
+        const int64_t tm = at(9, 30, 0, 0) + (int64_t)(k / 10 * 10) * 1000000;
+        ev[i] = k % 7
+                    ? quote(sym, p % 2 ? "N" : "Q", tm, (int64_t)(k % 10 ? k % 10 : 1),
+                            10.0 + (double)(i % 97), 11.0)
+                    : trade(sym, p % 2 ? "N" : "Q", tm, (int64_t)(k % 10), 10.0 + (double)(i % 89));
+    }
+    memcpy(copy, ev, N * sizeof *ev);
+    uint32_t *order;
+    size_t no;
+    CU_ASSERT(taq_eod_order(ev, N, &order, &no) > 0); /* the repeated keys */
+    taq_tables_t ref, t;
+    taq_analytics_run_ordered(copy, order, no, NULL, &ref);
+    taq_analytics_trades(ev, order, no, &t);
+    CU_ASSERT_EQUAL_FATAL(t.n_final, ref.n_final);
+    taq_quote_stream_t s;
+    taq_quote_stream_init(&s, ev, order, no, t.trade, NULL);
+    taq_quote_stream_release(&s, N);
+    const char *first = mem + block, *last = mem + (40 + N * sizeof *ev) / block * block - block;
+    const size_t nb = (size_t)(last - first) / block + 1;
+    CU_ASSERT_EQUAL(s.rel_n, nb);
+    taq_final_row_t *rows = malloc(ref.n_final * sizeof *rows);
+    const size_t half = ref.n_final / 2;
+    for (size_t c = 0; c < half; c++) /* row by row: every position ends a piece */
+        taq_quote_stream_finals(&s, rows + c, 1);
+    /* Pairs are laid out in output order: the blocks of the first half are back, the last not. */
+    CU_ASSERT_TRUE(block_is_zero(first));
+    CU_ASSERT_TRUE(block_is_zero(first + (nb / 2 - 2) * block));
+    CU_ASSERT_FALSE(block_is_zero(last));
+    taq_quote_stream_finals(&s, rows + half, ref.n_final - half);
+    CU_ASSERT_EQUAL(memcmp(rows, ref.final, ref.n_final * sizeof *rows), 0);
+    for (size_t b = 0; b < nb; b++)
+        CU_ASSERT_TRUE(block_is_zero(first + b * block));
+    taq_quote_stream_free(&s);
+    free(rows);
+    free(order);
+    taq_tables_free(&ref);
+    taq_tables_free(&t);
+    free(copy);
+    free(mem);
+}
+
 static void test_ordered_equals_sorted(void)
 {
     enum { N = 6000 };
@@ -562,6 +632,7 @@ int main(int argc, char **argv)
         TAQ_CASE(test_full_width_symbol_and_exchange),
         TAQ_CASE(test_row_fields_and_empty_input),
         TAQ_CASE(test_ordered_equals_sorted),
+        TAQ_CASE(test_release_gives_back_passed_blocks),
     };
     return taq_test_main(argc, argv, "analytics", cases, (int)(sizeof cases / sizeof cases[0]), 0);
 }

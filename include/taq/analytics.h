@@ -98,6 +98,11 @@ typedef struct taq_quote_stream {
     size_t t_lo, t_hi; /* the group's rows in trade[] */
     size_t j;          /* as-of cursor: trade[t_lo..j) are not after the current quote */
     double close;      /* the group's previous close */
+    /* taq_quote_stream_release: blocks of the records given back once passed */
+    char *rel_base;    /* first whole block inside the records */
+    size_t *rel_block; /* block numbers, by their last position */
+    size_t *rel_last;  /* last EOD position reading each (in that order) */
+    size_t rel_n, rel_next;
 } taq_quote_stream_t;
 
 void taq_quote_stream_init(taq_quote_stream_t *s, const taq_event_t *ev, const uint32_t *order,
@@ -105,5 +110,19 @@ void taq_quote_stream_init(taq_quote_stream_t *s, const taq_event_t *ev, const u
 /* The next `count` /quote rows (taq_quote_row_t) or /quote_final rows (taq_final_row_t). */
 void taq_quote_stream_quotes(void *stream, void *rows, size_t count);
 void taq_quote_stream_finals(void *stream, void *rows, size_t count);
+
+/*
+ * Let the stream give the records' memory back as it goes: every whole
+ * 2 MiB block of ev[0..n_ev) whose records the stream has passed for good
+ * (by EOD position) is released with madvise(MADV_DONTNEED) and reads as
+ * zeros afterwards. Only for the last reader of the records: nothing may
+ * read them after this stream has passed them. Writing the output copies
+ * it into the page cache, whose new pages cost a fault in the host on a
+ * virtual machine; pages a process has just released are reused cheaply
+ * (480 MB written: 0.94-1.20 s into fresh pages, 0.08-0.34 s right after
+ * the same amount was released). Release with taq_quote_stream_free.
+ */
+void taq_quote_stream_release(taq_quote_stream_t *s, size_t n_ev);
+void taq_quote_stream_free(taq_quote_stream_t *s);
 
 #endif /* TAQ_ANALYTICS_H */

@@ -24,10 +24,13 @@
  * This relies on strict IEEE double evaluation: no -ffast-math, and no FP
  * contraction (ISO C mode, which the build uses, keeps GCC's off).
  */
+#define _GNU_SOURCE /* madvise */
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "taq/analytics.h"
 #include "taq/util.h"
@@ -223,6 +226,16 @@ void taq_quote_stream_quotes(void *stream, void *rows, size_t count)
         quote_row(&q[c], next_quote(stream));
 }
 
+#define TAQ_RELEASE_BLOCK ((size_t)2 << 20)
+
+/* Blocks every position before s->i was the last to read: nothing reads them again. */
+static void release_passed(taq_quote_stream_t *s)
+{
+    for (; s->rel_next < s->rel_n && s->rel_last[s->rel_next] < s->i; s->rel_next++)
+        (void)madvise(s->rel_base + s->rel_block[s->rel_next] * TAQ_RELEASE_BLOCK,
+                      TAQ_RELEASE_BLOCK, MADV_DONTNEED); /* advice: failure only costs memory */
+}
+
 void taq_quote_stream_finals(void *stream, void *rows, size_t count)
 {
     taq_quote_stream_t *s = stream;
@@ -233,6 +246,54 @@ void taq_quote_stream_finals(void *stream, void *rows, size_t count)
             s->j++;
         final_row(&f[c], e, s->j > s->t_lo ? &s->trade[s->j - 1] : NULL, s->close);
     }
+    release_passed(s);
+}
+
+/* Sort (last, block) pairs by last position. */
+static int cmp_last(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+void taq_quote_stream_release(taq_quote_stream_t *s, size_t n_ev)
+{
+    const uintptr_t start = (uintptr_t)s->ev, end = start + n_ev * sizeof(taq_event_t);
+    const uintptr_t lo = (start + TAQ_RELEASE_BLOCK - 1) & ~(uintptr_t)(TAQ_RELEASE_BLOCK - 1);
+    const uintptr_t hi = end & ~(uintptr_t)(TAQ_RELEASE_BLOCK - 1);
+    if (hi <= lo)
+        return; /* no whole block */
+    const size_t nb = (hi - lo) / TAQ_RELEASE_BLOCK;
+    /* pair[2b] = 1 + last position reading block b (0: none), pair[2b + 1] = b */
+    size_t *pair = TAQ_CALLOC(2 * nb, sizeof *pair);
+    for (size_t i = 0; i < s->n; i++) {
+        const uintptr_t a = (uintptr_t)taq_event_at(s->ev, s->order, i);
+        const uintptr_t ends[2] = {a, a + sizeof(taq_event_t) - 1};
+        for (int k = 0; k < 2; k++)
+            if (ends[k] >= lo && ends[k] < hi)
+                pair[2 * ((ends[k] - lo) / TAQ_RELEASE_BLOCK)] = i + 1;
+    }
+    for (size_t b = 0; b < nb; b++)
+        pair[2 * b + 1] = b;
+    qsort(pair, nb, 2 * sizeof *pair, cmp_last);
+    s->rel_base = (char *)lo;
+    s->rel_block = TAQ_MALLOC(nb * sizeof *s->rel_block);
+    s->rel_last = TAQ_MALLOC(nb * sizeof *s->rel_last);
+    for (size_t b = 0; b < nb; b++) {
+        s->rel_last[b] = pair[2 * b] ? pair[2 * b] - 1 : 0; /* unread blocks go at once */
+        s->rel_block[b] = pair[2 * b + 1];
+    }
+    s->rel_n = nb;
+    s->rel_next = 0;
+    free(pair);
+}
+
+void taq_quote_stream_free(taq_quote_stream_t *s)
+{
+    free(s->rel_block);
+    free(s->rel_last);
+    s->rel_block = s->rel_last = NULL;
+    s->rel_n = s->rel_next = 0;
 }
 
 void taq_analytics_run(const taq_event_t *ev, size_t n, const taq_closes_t *prev, taq_tables_t *out)

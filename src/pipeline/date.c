@@ -26,16 +26,13 @@ const char *taq_pipeline_stage_name(int st)
     return st >= 0 && st < ST_N ? names[st] : "?";
 }
 
-/* COLLECTIVE: keep every pair's close of `date` on every rank for the next date. */
-static taq_rc cache_closes(run_ctx_t *ctx, int32_t date, const taq_event_t *ev,
-                           const uint32_t *order, size_t n)
+/* COLLECTIVE: keep every pair's close of `date` (this rank's: *mine, freed) on every rank. */
+static taq_rc cache_closes(run_ctx_t *ctx, int32_t date, taq_closes_t *mine)
 {
-    taq_closes_t mine = {0};
-    taq_closes_from_events_ordered(ev, order, n, &mine);
     taq_closes_free(&ctx->closes);
     ctx->have_closes = 0;
-    taq_rc rc = taq_shuffle_allgather_closes(&mine, ctx->comm, &ctx->closes);
-    taq_closes_free(&mine);
+    taq_rc rc = taq_shuffle_allgather_closes(mine, ctx->comm, &ctx->closes);
+    taq_closes_free(mine);
     if (rc == TAQ_OK) {
         ctx->closes_date = date;
         ctx->have_closes = 1;
@@ -66,8 +63,10 @@ static taq_rc load_closes(run_ctx_t *ctx, size_t pi)
         uint32_t *order;
         size_t n;
         taq_eod_order(b.events.data, b.events.len, &order, &n);
-        rc = cache_closes(ctx, pd->date, b.events.data, order, n);
+        taq_closes_t mine = {0};
+        taq_closes_from_events_ordered(b.events.data, order, n, &mine);
         free(order);
+        rc = cache_closes(ctx, pd->date, &mine);
     }
     if (rc != TAQ_OK && ctx->rank == 0) {
         char msg[2048];
@@ -103,6 +102,8 @@ static taq_rc write_date(run_ctx_t *ctx, int32_t date, const taq_tables_t *t,
     taq_quote_stream_t quotes, finals;
     taq_quote_stream_init(&quotes, b->events.data, order, n, t->trade, prev);
     taq_quote_stream_init(&finals, b->events.data, order, n, t->trade, prev);
+    /* /quote_final is written last: its stream gives back the records it has passed. */
+    taq_quote_stream_release(&finals, b->events.len);
     taq_h5_slices_t mine = {.trade = t->trade, .n_trade = t->n_trade,
                             .n_quote = t->n_quote, .n_final = t->n_final,
                             .rejects = b->rejects.data, .n_rejects = b->rejects.len,
@@ -110,6 +111,7 @@ static taq_rc write_date(run_ctx_t *ctx, int32_t date, const taq_tables_t *t,
                             .fill_final = taq_quote_stream_finals, .final_arg = &finals};
     double t0 = taq_now();
     taq_rc rc = taq_h5_write_date(ctx->comm, res->output, &attrs, &mine);
+    taq_quote_stream_free(&finals);
     res->st[ST_WRITE].secs = taq_now() - t0;
     res->st[ST_WRITE].rows = (int64_t)(t->n_trade + t->n_quote + t->n_final + b->rejects.len);
     res->st[ST_WRITE].bytes =
@@ -134,10 +136,14 @@ static taq_rc compute_and_write(run_ctx_t *ctx, int32_t date, taq_batch_t *b,
     res->st[ST_ANALYTICS] = (stage_t){t2 - t1, (int64_t)n, 0};
     res->counts = b->counts;
     sum_counts(&res->counts, ctx->comm);
+    /* The write gives the records' memory back: take this date's closes first. */
+    taq_closes_t mine = {0};
+    taq_closes_from_events_ordered(b->events.data, order, n, &mine);
     taq_rc rc = write_date(ctx, date, &tables, b, order, n, prev, res);
     /* The prev pointer may be ctx->closes: replace it only after the write. */
     if (rc == TAQ_OK)
-        rc = cache_closes(ctx, date, b->events.data, order, n);
+        rc = cache_closes(ctx, date, &mine);
+    taq_closes_free(&mine);
     free(order);
     taq_tables_free(&tables);
     return rc;
