@@ -57,7 +57,8 @@ static void test_inventory_bcast_error(void)
  * A plan of `parts` pieces per share, given out while rank `slow` sleeps
  * `ms` after every piece it claims. Every piece must be claimed exactly
  * once; each rank's own pieces come in queue order, (part, plan position),
- * and pieces taken from another share come from its back. *who gets the
+ * and pieces taken from another share come from its back (the last
+ * rank's share: the other way round). *who gets the
  * claiming rank of every piece (the same on every rank). Returns how many
  * pieces this rank claimed.
  */
@@ -82,26 +83,25 @@ static int claim_all(int parts, int slow, long ms, int **who)
         mine[i] = -1;
     taq_claims_t q;
     taq_claims_open(p, n, MPI_COMM_WORLD, &q);
-    size_t idx, last_own = 0, *last_back = malloc((size_t)size * sizeof *last_back);
-    for (int r = 0; r < size; r++)
-        last_back[r] = SIZE_MAX;
-    int from, own = 1, in_order = 1;
+    /* Queue order is (part, plan position); the last rank's share runs the other way. */
+    size_t idx, *last = malloc((size_t)size * sizeof *last);
+    int from, own = 1, in_order = 1, *seen = calloc((size_t)size, sizeof *seen);
     while (taq_claims_next(&q, &idx, &from)) {
         CU_ASSERT_FATAL(idx < n);
         CU_ASSERT_EQUAL(p[idx].rank, from);
         mine[idx] = rank;
-        /* Own pieces: part by part, stream by stream; then nothing of its own again. */
-        if (from == rank) {
-            const size_t key = (size_t)p[idx].part * n + idx;
-            in_order &= own && (got == 0 || key > last_own);
-            last_own = key;
-        } else {
+        /* Own pieces first (then nothing of its own again), in queue order; another
+         * share's from its far end: the key goes up exactly when it is read forwards. */
+        const int reversed = from == size - 1 && size > 1, forwards = (from == rank) != reversed;
+        const size_t key = (size_t)p[idx].part * n + idx;
+        if (from == rank)
+            in_order &= own;
+        else
             own = 0;
-            /* From another share's back: that share's (part, position) goes down. */
-            const size_t key = (size_t)p[idx].part * n + idx;
-            in_order &= key < last_back[from];
-            last_back[from] = key;
-        }
+        if (seen[from])
+            in_order &= forwards ? key > last[from] : key < last[from];
+        seen[from] = 1;
+        last[from] = key;
         got++;
         if (rank == slow) {
             struct timespec t = {0, ms * 1000000L};
@@ -109,7 +109,8 @@ static int claim_all(int parts, int slow, long ms, int **who)
         }
     }
     taq_claims_close(&q);
-    free(last_back);
+    free(last);
+    free(seen);
     CU_ASSERT_TRUE(in_order);
     /* Every piece claimed by exactly one rank. */
     int *sum = calloc(n, sizeof *sum), *claimed = malloc(n * sizeof *claimed);
