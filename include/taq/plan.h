@@ -107,8 +107,9 @@ void taq_plan_pieces(const taq_input_date_t *d, int nranks, int parts, taq_piece
 /*
  * Pieces handed out as ranks need them (claims.c): rank k takes its own
  * share's pieces in (part, file) order, then, when it has none left, the
- * last piece of a neighbour's share (rank k + 1, k - 1, k + 2, ...). Every
- * piece is claimed exactly once over all ranks.
+ * last piece of a neighbour's share (rank k + 1, k - 1, k + 2, ...); the
+ * last rank's share runs the other way. Every piece is claimed exactly
+ * once over all ranks.
  */
 typedef struct taq_claims {
     MPI_Comm comm;
