@@ -99,9 +99,11 @@ typedef struct taq_quote_stream {
     size_t j;          /* as-of cursor: trade[t_lo..j) are not after the current quote */
     double close;      /* the group's previous close */
     /* taq_quote_stream_release: blocks of the records given back once passed */
-    char *rel_base;    /* first whole block inside the records */
-    size_t *rel_block; /* block numbers, by their last position */
-    size_t *rel_last;  /* last EOD position reading each (in that order) */
+    char *rel_base; /* first whole block inside the records */
+    struct taq_release_block {
+        size_t last;  /* the last EOD position that reads the block (0: none does) */
+        size_t block; /* its number from rel_base */
+    } * rel;          /* by last position */
     size_t rel_n, rel_next;
 } taq_quote_stream_t;
 

@@ -231,8 +231,8 @@ void taq_quote_stream_quotes(void *stream, void *rows, size_t count)
 /* Blocks every position before s->i was the last to read: nothing reads them again. */
 static void release_passed(taq_quote_stream_t *s)
 {
-    for (; s->rel_next < s->rel_n && s->rel_last[s->rel_next] < s->i; s->rel_next++)
-        (void)madvise(s->rel_base + s->rel_block[s->rel_next] * TAQ_RELEASE_BLOCK,
+    for (; s->rel_next < s->rel_n && s->rel[s->rel_next].last < s->i; s->rel_next++)
+        (void)madvise(s->rel_base + s->rel[s->rel_next].block * TAQ_RELEASE_BLOCK,
                       TAQ_RELEASE_BLOCK, MADV_DONTNEED); /* advice: failure only costs memory */
 }
 
@@ -249,11 +249,10 @@ void taq_quote_stream_finals(void *stream, void *rows, size_t count)
     release_passed(s);
 }
 
-/* Sort (last, block) pairs by last position. */
 static int cmp_last(const void *a, const void *b)
 {
-    const size_t *x = a, *y = b;
-    return (x[0] > y[0]) - (x[0] < y[0]);
+    const struct taq_release_block *x = a, *y = b;
+    return (x->last > y->last) - (x->last < y->last);
 }
 
 void taq_quote_stream_release(taq_quote_stream_t *s, size_t n_ev)
@@ -264,35 +263,26 @@ void taq_quote_stream_release(taq_quote_stream_t *s, size_t n_ev)
     if (hi <= lo)
         return; /* no whole block */
     const size_t nb = (hi - lo) / TAQ_RELEASE_BLOCK;
-    /* pair[2b] = 1 + last position reading block b (0: none), pair[2b + 1] = b */
-    size_t *pair = TAQ_CALLOC(2 * nb, sizeof *pair);
-    for (size_t i = 0; i < s->n; i++) {
+    s->rel = TAQ_MALLOC(nb * sizeof *s->rel);
+    for (size_t b = 0; b < nb; b++)
+        s->rel[b] = (struct taq_release_block){0, b}; /* unread blocks go at once */
+    for (size_t i = 0; i < s->n; i++) {               /* a record may straddle two blocks */
         const uintptr_t a = (uintptr_t)taq_event_at(s->ev, s->order, i);
         const uintptr_t ends[2] = {a, a + sizeof(taq_event_t) - 1};
         for (int k = 0; k < 2; k++)
             if (ends[k] >= lo && ends[k] < hi)
-                pair[2 * ((ends[k] - lo) / TAQ_RELEASE_BLOCK)] = i + 1;
+                s->rel[(ends[k] - lo) / TAQ_RELEASE_BLOCK].last = i;
     }
-    for (size_t b = 0; b < nb; b++)
-        pair[2 * b + 1] = b;
-    qsort(pair, nb, 2 * sizeof *pair, cmp_last);
+    qsort(s->rel, nb, sizeof *s->rel, cmp_last);
     s->rel_base = (char *)lo;
-    s->rel_block = TAQ_MALLOC(nb * sizeof *s->rel_block);
-    s->rel_last = TAQ_MALLOC(nb * sizeof *s->rel_last);
-    for (size_t b = 0; b < nb; b++) {
-        s->rel_last[b] = pair[2 * b] ? pair[2 * b] - 1 : 0; /* unread blocks go at once */
-        s->rel_block[b] = pair[2 * b + 1];
-    }
     s->rel_n = nb;
     s->rel_next = 0;
-    free(pair);
 }
 
 void taq_quote_stream_free(taq_quote_stream_t *s)
 {
-    free(s->rel_block);
-    free(s->rel_last);
-    s->rel_block = s->rel_last = NULL;
+    free(s->rel);
+    s->rel = NULL;
     s->rel_n = s->rel_next = 0;
 }
 

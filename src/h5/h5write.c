@@ -222,12 +222,8 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
     const int64_t per = rows_per_piece(t->row_size, streamed);
     int64_t mine = (s->n + per - 1) / per, pieces = 0;
     TAQ_MPI_CHECK(MPI_Allreduce(&mine, &pieces, 1, MPI_INT64_T, MPI_MAX, comm));
-    int64_t biggest = 0;
-    for (int64_t k = 0, start = 0; k < pieces; k++) {
-        const int64_t end = piece_end(s, chunk, k + 1, pieces);
-        biggest = end - start > biggest ? end - start : biggest;
-        start = end;
-    }
+    /* A piece is ceil(n / pieces) <= per rows, each end moved by at most ceil(chunk / 2). */
+    const int64_t biggest = s->n < per + chunk + 1 ? s->n : per + chunk + 1;
     void *made = s->fill && biggest ? TAQ_MALLOC((size_t)biggest * t->row_size) : NULL;
     hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
     if (dxpl < 0 || H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0)
@@ -235,6 +231,9 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
     rc = taq_mpi_agree(rc, comm);
     for (int64_t k = 0, start = 0; k < pieces && rc == TAQ_OK; k++) {
         const int64_t end = piece_end(s, chunk, k + 1, pieces), cnt = end - start;
+        if (cnt > biggest)
+            TAQ_ABORT("piece of %lld rows of /%s exceeds its buffer of %lld", (long long)cnt,
+                      t->name, (long long)biggest);
         rc = write_piece(dset, mtype, dxpl, s, t->row_size, start, cnt, made);
         if (rc != TAQ_OK)
             taq_h5_fail("cannot write rows %lld..%lld of /%s in %s", (long long)(s->offset + start),

@@ -84,19 +84,28 @@ static void cut(const pair_count_t *pc, size_t n, taq_routing_t *r)
     }
 }
 
-/* Rank 0: can the ranks, in order, take every pair when rank k takes at most L * share[k] rows? */
-static int fits_shares(const pair_count_t *pc, size_t n, const double *share, int p, double L)
+/*
+ * Rank 0: the ranks take the pairs in order, rank k at most L * share[k]
+ * rows (greedily: a rank too small for the next pair gets none). Returns 1
+ * when every pair found a rank; with r, also records where each rank's
+ * range starts and the busiest range's rows.
+ */
+static int fill_shares(const pair_count_t *pc, size_t n, const double *share, int p, double L,
+                       taq_routing_t *r)
 {
     int k = 0;
     double acc = 0;
     for (size_t i = 0; i < n; i++) {
         while (k < p && acc + (double)pc[i].rows > L * share[k]) {
-            k++; /* rank k is full (or too small for this pair): on to the next */
+            if (++k < p && r)
+                r->first[k] = pc[i].pair; /* rank k starts here (empty if it fills at once) */
             acc = 0;
         }
         if (k == p)
             return 0;
         acc += (double)pc[i].rows;
+        if (r && (int64_t)acc > r->max_rows)
+            r->max_rows = (int64_t)acc;
     }
     return 1;
 }
@@ -104,8 +113,7 @@ static int fits_shares(const pair_count_t *pc, size_t n, const double *share, in
 /*
  * Rank 0: fill r->first so that rank k's range holds rows in proportion to
  * held[k], the rows it holds now: the smallest scale L (binary search) at
- * which ranks taking at most L * share[k] rows each, greedily in order, take
- * every pair. A rank whose share is too small for the next pair gets none.
+ * which fill_shares places every pair.
  */
 static void cut_by_holdings(const pair_count_t *pc, size_t n, const int64_t *held, taq_routing_t *r)
 {
@@ -124,7 +132,7 @@ static void cut_by_holdings(const pair_count_t *pc, size_t n, const int64_t *hel
     double lo = (double)total, hi = (double)total / big * 1.000001 + 1;
     for (int it = 0; it < 64 && hi - lo > 0.5; it++) {
         const double mid = lo + (hi - lo) / 2;
-        if (fits_shares(pc, n, share, p, mid))
+        if (fill_shares(pc, n, share, p, mid, NULL))
             hi = mid;
         else
             lo = mid;
@@ -133,16 +141,7 @@ static void cut_by_holdings(const pair_count_t *pc, size_t n, const int64_t *hel
     memset(&r->first[0], 0, sizeof r->first[0]); /* rank 0 starts at the smallest pair */
     r->total_rows = total;
     r->max_rows = 0;
-    int k = 0;
-    int64_t acc = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (k < p - 1 && (double)(acc + pc[i].rows) > hi * share[k]) {
-            r->first[++k] = pc[i].pair; /* rank k starts here (empty if it fills at once) */
-            acc = 0;
-        }
-        acc += pc[i].rows;
-        r->max_rows = acc > r->max_rows ? acc : r->max_rows;
-    }
+    (void)fill_shares(pc, n, share, p, hi, r); /* hi always fits */
     free(share);
 }
 
