@@ -11,7 +11,9 @@
 int main(int argc, char **argv)
 {
     taq_mem_tune();
-    MPI_Init(&argc, &argv);
+    /* Only the main thread calls MPI; the writer's flush thread never does (h5flush.c). */
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     int rank;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     taq_log_set_rank(rank);

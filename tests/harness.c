@@ -15,8 +15,9 @@
 int taq_test_main(int argc, char **argv, const char *suite, const taq_case_t *cases, int ncases,
                   int mpi)
 {
+    int provided;
     if (mpi)
-        MPI_Init(&argc, &argv);
+        MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     const char *only = argc > 1 ? argv[1] : NULL;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;

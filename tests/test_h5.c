@@ -668,6 +668,52 @@ static void test_one_rank_fails_late(void)
     shared_dir_free(dir);
 }
 
+/*
+ * COLLECTIVE: rank 0 flushes the file while it is written (h5flush.c): at
+ * least once in a write of many pieces, and only rank 0; the file is whole.
+ */
+static void test_flushed_while_writing(void)
+{
+    taq_h5_testing_t knobs = {.piece_bytes = 1000 * sizeof(taq_final_row_t) + 13};
+    taq_h5_testing_set(&knobs);
+    roundtrip_as("h5_flushed", count_many, 1);
+    taq_h5_testing_set(NULL);
+    if (my_rank() == 0) {
+        CU_ASSERT(taq_h5_testing_flushes() >= 1);
+    } else {
+        CU_ASSERT_EQUAL(taq_h5_testing_flushes(), 0);
+    }
+}
+
+/*
+ * COLLECTIVE: a background flush fails (as a disk error would: EIO). Every
+ * rank fails, the message says so, and the older file stays as it was.
+ */
+static void test_flush_failure_fails_write(void)
+{
+    char *dir = shared_dir("h5_flushfail"), *path = join(dir, "taq_20200806.h5");
+    taq_h5_attrs_t old = make_attrs("old_job", 1);
+    int same = 0;
+    CU_ASSERT_EQUAL(write_case(path, count_some_empty, &old, &same), TAQ_OK);
+    size_t len0 = 0, len1 = 0;
+    char *before = my_rank() == 0 ? slurp(path, &len0) : NULL;
+
+    taq_h5_testing_t knobs = {.flush_errno = EIO};
+    taq_h5_testing_set(&knobs);
+    expect_failure(path, "cannot flush", strerror(EIO));
+    taq_h5_testing_set(NULL);
+    if (my_rank() == 0) {
+        CU_ASSERT_FALSE(tmp_exists(path));
+        char *after = slurp(path, &len1);
+        CU_ASSERT(after && len0 == len1 && memcmp(before, after, len0) == 0);
+        free(after);
+        check_file(path, count_some_empty, &old);
+    }
+    free(before);
+    free(path);
+    shared_dir_free(dir);
+}
+
 /* Run a shell command on rank 0 and capture its first `n` bytes of stdout. */
 static int capture(const char *cmd, char *out, size_t n)
 {
@@ -1168,6 +1214,8 @@ int main(int argc, char **argv)
         TAQ_CASE(test_replace_existing),
         TAQ_CASE(test_rename_fails),
         TAQ_CASE(test_one_rank_fails_late),
+        TAQ_CASE(test_flushed_while_writing),
+        TAQ_CASE(test_flush_failure_fails_write),
         TAQ_CASE(test_python_reads),
         TAQ_CASE(test_layout_chunked_deflate),
         TAQ_CASE(test_read_errors),

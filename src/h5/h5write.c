@@ -22,8 +22,10 @@
  * rank closes what it opened, and rank 0 then either fsyncs and rename(2)s
  * the tmp file onto `path` (atomic: readers see the old file or the new
  * one) or unlinks it, and a last agreement gives every rank the outcome.
+ * While the ranks write, a thread of rank 0 flushes what is written so far
+ * (h5flush.c), so that the fsync before the rename has little left to do;
+ * a failed flush fails the write.
  */
-#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,6 +37,7 @@
 
 #include "h5/h5_internal.h"
 #include "h5/h5_testing.h"
+#include "h5/h5flush.h"
 #include "taq/fault.h"
 #include "taq/h5.h"
 
@@ -54,11 +57,17 @@
 #define TAQ_H5_PIECE_BYTES ((size_t)1 << 30) /* per H5Dwrite: well below 2^31 */
 
 static taq_h5_testing_t testing;
+static unsigned long last_flushes; /* background flushes of the last write on this rank */
 
 void taq_h5_testing_set(const taq_h5_testing_t *t)
 {
-    static const taq_h5_testing_t none = {0, 0, 0};
+    static const taq_h5_testing_t none = {0};
     testing = t ? *t : none;
+}
+
+unsigned long taq_h5_testing_flushes(void)
+{
+    return last_flushes;
 }
 
 /* Where this rank's slice of one dataset goes. */
@@ -178,18 +187,6 @@ static taq_rc write_piece(hid_t dset, hid_t mtype, hid_t dxpl, const slot_t *s, 
 }
 
 /*
- * Rank 0 (wb_fd >= 0): start the writeback of what is written so far, so that
- * the disk works while the ranks compress the next pieces and the fsync
- * before the rename finds little left to do (it was about half a second, on
- * every rank count, for a 480 MB file). Best effort: errors are the fsync's.
- */
-static void start_writeback(int wb_fd)
-{
-    if (wb_fd >= 0)
-        (void)sync_file_range(wb_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-}
-
-/*
  * Where piece j of `pieces` of this rank's slice ends (rows from the slice
  * start): the j-th pieces-th of the slice, moved to the nearest chunk
  * boundary of the dataset so that no chunk is written half in one call and
@@ -213,7 +210,7 @@ static int64_t piece_end(const slot_t *s, int64_t chunk, int64_t j, int64_t piec
  * in the calls they join with nothing.
  */
 static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5_table_t *t,
-                          int64_t chunk, MPI_Comm comm, const char *tmp, int wb_fd)
+                          int64_t chunk, MPI_Comm comm, const char *tmp, taq_h5_flusher_t *fl)
 {
     taq_rc rc = TAQ_OK;
     /* Every rank must take the same piece size: stream whenever any rank streams. */
@@ -239,7 +236,7 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
             taq_h5_fail("cannot write rows %lld..%lld of /%s in %s", (long long)(s->offset + start),
                         (long long)(s->offset + end - 1), t->name, tmp);
         rc = taq_mpi_agree(rc, comm);
-        start_writeback(wb_fd);
+        taq_h5_flusher_poke(fl);
         start = end;
     }
     if (dxpl >= 0)
@@ -250,7 +247,7 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
 
 /* COLLECTIVE: create one dataset and write every rank's slice into it. */
 static taq_rc write_dataset(hid_t fid, const taq_h5_table_t *t, const slot_t *s, MPI_Comm comm,
-                            const char *tmp, int wb_fd)
+                            const char *tmp, taq_h5_flusher_t *fl)
 {
     taq_rc rc = TAQ_OK;
     hsize_t dims = (hsize_t)s->total, maxdims = H5S_UNLIMITED;
@@ -268,7 +265,7 @@ static taq_rc write_dataset(hid_t fid, const taq_h5_table_t *t, const slot_t *s,
     rc = taq_mpi_agree(rc, comm);
     if (rc != TAQ_OK)
         goto out;
-    rc = write_slice(dset, mtype, s, t, chunk_rows(t->row_size, s->total), comm, tmp, wb_fd);
+    rc = write_slice(dset, mtype, s, t, chunk_rows(t->row_size, s->total), comm, tmp, fl);
 out:
     if (dset >= 0)
         H5Dclose(dset);
@@ -352,10 +349,10 @@ static taq_rc write_attrs(hid_t fid, const taq_h5_attrs_t *a, const char *tmp)
 
 /* COLLECTIVE: the four datasets, then the attributes. Returns an agreed rc. */
 static taq_rc write_contents(hid_t fid, MPI_Comm comm, const char *tmp, const taq_h5_attrs_t *a,
-                             const slot_t s[TAQ_H5_NTABLES], int wb_fd)
+                             const slot_t s[TAQ_H5_NTABLES], taq_h5_flusher_t *fl)
 {
     for (int i = 0; i < TAQ_H5_NTABLES; i++)
-        TAQ_TRY(write_dataset(fid, &taq_h5_tables[i], &s[i], comm, tmp, wb_fd));
+        TAQ_TRY(write_dataset(fid, &taq_h5_tables[i], &s[i], comm, tmp, fl));
     TAQ_TRY(taq_mpi_agree(write_attrs(fid, a, tmp), comm));
     taq_rc rc = TAQ_OK;
     int rank;
@@ -419,7 +416,7 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
 {
     taq_rc rc = TAQ_OK;
     hid_t fid = H5I_INVALID_HID;
-    int wb_fd = -1;
+    taq_h5_flusher_t *fl = NULL;
     slot_t slots[TAQ_H5_NTABLES];
     int rank;
     MPI_Comm_rank(comm, &rank);
@@ -436,23 +433,31 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
     rc = taq_mpi_agree(create_file(comm, tmp, &fid), comm);
     if (rc != TAQ_OK)
         goto out;
-    wb_fd = rank == 0 ? open(tmp, O_RDONLY | O_CLOEXEC) : -1;
-    rc = write_contents(fid, comm, tmp, attrs, slots, wb_fd);
-out:
-    if (wb_fd >= 0)
-        close(wb_fd);
+    int threads = MPI_THREAD_SINGLE;
+    MPI_Query_thread(&threads);
+    if (rank == 0 && threads >= MPI_THREAD_FUNNELED) /* else the fsync does it all */
+        fl = taq_h5_flusher_start(open(tmp, O_RDONLY | O_CLOEXEC), testing.flush_errno);
+    rc = write_contents(fid, comm, tmp, attrs, slots, fl);
+out:;
     const double t1 = taq_now();
     /* Collective close on every rank that opened, whatever happened before. */
     if (fid >= 0 && H5Fclose(fid) < 0 && rc == TAQ_OK)
         rc = taq_h5_fail("cannot close %s", tmp);
+    const int flush_err = taq_h5_flusher_stop(fl, &last_flushes);
+    if (flush_err && rc == TAQ_OK) {
+        taq_err_set("cannot flush %s to disk: %s", tmp, strerror(flush_err));
+        rc = TAQ_ERR_IO;
+    }
     if (rc == TAQ_OK)
         taq_fault_point("write", rank); /* test hook: data written, not yet renamed */
     rc = taq_mpi_agree(rc, comm);
     const double t2 = taq_now();
     if (rank == 0 && rc == TAQ_OK)
         rc = commit(tmp, path);
-    TAQ_LOG(TAQ_LOG_DEBUG, "write: create and datasets %.3f s, close %.3f s, fsync+rename %.3f s", t1 - t0,
-            t2 - t1, taq_now() - t2);
+    TAQ_LOG(TAQ_LOG_DEBUG,
+            "write: create and datasets %.3f s, close %.3f s (%lu flushes while writing), "
+            "fsync+rename %.3f s",
+            t1 - t0, t2 - t1, last_flushes, taq_now() - t2);
     if (rank == 0 && rc != TAQ_OK) {
         note_full(tmp);
         unlink(tmp); /* may not exist, or be someone's folder: both are fine */
