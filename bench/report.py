@@ -131,6 +131,11 @@ head = ("input: %s (target %s, previous %s), %d events over both dates, %.1f MB 
         "(%s + %s lines); host %s, %d cores, load %s" % (
             o.day, o.date, o.prev, events, mb, mt["lines"], mp["lines"], os.uname().nodename,
             os.cpu_count(), " ".join("%.1f" % x for x in os.getloadavg())))
+cpus = [os.path.join(o.runs, "cpus." + w) for w in ("before", "after")]
+if all(os.path.exists(c) for c in cpus):
+    before, after = (open(c).read().split() for c in cpus)
+    head += ("\nsame busy loop pinned to each core, seconds, before / after the taqmpi runs: "
+             + ", ".join("core %d %s / %s" % (i, b, a) for i, (b, a) in enumerate(zip(before, after))))
 print(head)
 print()
 print(table)
