@@ -24,7 +24,9 @@
  * one) or unlinks it, and a last agreement gives every rank the outcome.
  * While the ranks write, a thread of rank 0 flushes what is written so far
  * (h5flush.c), so that the fsync before the rename has little left to do;
- * a failed flush fails the write.
+ * a failed flush fails the write. Before the close every rank syncs what
+ * it wrote (MPI_File_sync, through H5Fflush), for file systems shared by
+ * several nodes, where rank 0's fsync covers only its own node's writes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -426,6 +428,7 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
     sprintf(tmp, "%s.tmp", path);
     plan_slots(comm, mine, slots);
     const double t0 = taq_now();
+    double ts = t0;
 
     rc = taq_mpi_agree(rank == 0 ? preflight(tmp) : TAQ_OK, comm);
     if (rc != TAQ_OK)
@@ -438,6 +441,15 @@ taq_rc taq_h5_write_date(MPI_Comm comm, const char *path, const taq_h5_attrs_t *
     if (rank == 0 && threads >= MPI_THREAD_FUNNELED) /* else the fsync does it all */
         fl = taq_h5_flusher_start(open(tmp, O_RDONLY | O_CLOEXEC), testing.flush_errno);
     rc = write_contents(fid, comm, tmp, attrs, slots, fl);
+    ts = taq_now();
+    /*
+     * Every rank syncs what it wrote (HDF5 calls MPI_File_sync): on a file
+     * system shared by several nodes, rank 0's fsync before the rename only
+     * covers what its own node wrote.
+     */
+    if (rc == TAQ_OK && H5Fflush(fid, H5F_SCOPE_GLOBAL) < 0)
+        rc = taq_h5_fail("cannot sync %s", tmp);
+    rc = taq_mpi_agree(rc, comm);
 out:;
     const double t1 = taq_now();
     /* Collective close on every rank that opened, whatever happened before. */
@@ -455,9 +467,9 @@ out:;
     if (rank == 0 && rc == TAQ_OK)
         rc = commit(tmp, path);
     TAQ_LOG(TAQ_LOG_DEBUG,
-            "write: create and datasets %.3f s, close %.3f s (%lu flushes while writing), "
-            "fsync+rename %.3f s",
-            t1 - t0, t2 - t1, last_flushes, taq_now() - t2);
+            "write: create and datasets %.3f s, sync %.3f s, close %.3f s (%lu flushes while "
+            "writing), fsync+rename %.3f s",
+            ts - t0, t1 - ts, t2 - t1, last_flushes, taq_now() - t2);
     if (rank == 0 && rc != TAQ_OK) {
         note_full(tmp);
         unlink(tmp); /* may not exist, or be someone's folder: both are fine */
