@@ -4,8 +4,8 @@
  * Nothing in the command line reaches these: they exist so tests/test_h5.c
  * can exercise paths that real inputs only hit at scale (a slice split into
  * several collective writes) or by bad luck (one rank failing after the
- * datasets are written, a flush to disk failing). Deliberately free of hdf5.h so tests can include
- * it.
+ * datasets are written, a flush to disk failing). Deliberately free of
+ * hdf5.h so tests can include it.
  */
 #ifndef TAQ_H5_TESTING_H
 #define TAQ_H5_TESTING_H
