@@ -638,25 +638,27 @@ static void test_replace_existing(void)
     shared_dir_free(dir);
 }
 
-/* COLLECTIVE: one rank fails after the data is written; nobody commits. */
-static void test_one_rank_fails_late(void)
+/*
+ * COLLECTIVE: write an older file, then a write with `knobs` must fail on
+ * every rank naming `named` and `mention` (and `also`, when not NULL), leave
+ * no tmp file, and leave the older file byte for byte as it was.
+ */
+static void fails_over_old_file(const char *tag, const taq_h5_testing_t *knobs, const char *named,
+                                const char *mention, const char *also)
 {
-    char *dir = shared_dir("h5_late"), *path = join(dir, "taq_20200806.h5");
+    char *dir = shared_dir(tag), *path = join(dir, "taq_20200806.h5");
     taq_h5_attrs_t old = make_attrs("old_job", 1);
-    int same = 0, last = n_ranks() - 1;
+    int same = 0;
     CU_ASSERT_EQUAL(write_case(path, count_some_empty, &old, &same), TAQ_OK);
     size_t len0 = 0, len1 = 0;
     char *before = my_rank() == 0 ? slurp(path, &len0) : NULL;
 
-    taq_h5_testing_t knobs = {.inject_failure = 1, .fail_rank = last};
-    taq_h5_testing_set(&knobs);
-    expect_failure(path, path, "injected");
+    taq_h5_testing_set(knobs);
+    expect_failure(path, named ? named : path, mention);
     taq_h5_testing_set(NULL);
     if (my_rank() == 0) {
-        char who[32];
-        snprintf(who, sizeof who, "rank %d", last);
-        if (last != 0)
-            CU_ASSERT_PTR_NOT_NULL(strstr(taq_errmsg(), who));
+        if (also)
+            CU_ASSERT_PTR_NOT_NULL(strstr(taq_errmsg(), also));
         CU_ASSERT_FALSE(tmp_exists(path));
         char *after = slurp(path, &len1);
         CU_ASSERT(after && len0 == len1 && memcmp(before, after, len0) == 0);
@@ -666,6 +668,16 @@ static void test_one_rank_fails_late(void)
     free(before);
     free(path);
     shared_dir_free(dir);
+}
+
+/* COLLECTIVE: one rank fails after the data is written; nobody commits. */
+static void test_one_rank_fails_late(void)
+{
+    const int last = n_ranks() - 1;
+    taq_h5_testing_t knobs = {.inject_failure = 1, .fail_rank = last};
+    char who[32];
+    snprintf(who, sizeof who, "rank %d", last);
+    fails_over_old_file("h5_late", &knobs, NULL, "injected", last != 0 ? who : NULL);
 }
 
 /*
@@ -691,27 +703,8 @@ static void test_flushed_while_writing(void)
  */
 static void test_flush_failure_fails_write(void)
 {
-    char *dir = shared_dir("h5_flushfail"), *path = join(dir, "taq_20200806.h5");
-    taq_h5_attrs_t old = make_attrs("old_job", 1);
-    int same = 0;
-    CU_ASSERT_EQUAL(write_case(path, count_some_empty, &old, &same), TAQ_OK);
-    size_t len0 = 0, len1 = 0;
-    char *before = my_rank() == 0 ? slurp(path, &len0) : NULL;
-
     taq_h5_testing_t knobs = {.flush_errno = EIO};
-    taq_h5_testing_set(&knobs);
-    expect_failure(path, "cannot flush", strerror(EIO));
-    taq_h5_testing_set(NULL);
-    if (my_rank() == 0) {
-        CU_ASSERT_FALSE(tmp_exists(path));
-        char *after = slurp(path, &len1);
-        CU_ASSERT(after && len0 == len1 && memcmp(before, after, len0) == 0);
-        free(after);
-        check_file(path, count_some_empty, &old);
-    }
-    free(before);
-    free(path);
-    shared_dir_free(dir);
+    fails_over_old_file("h5_flushfail", &knobs, "cannot flush", strerror(EIO), NULL);
 }
 
 /* Run a shell command on rank 0 and capture its first `n` bytes of stdout. */

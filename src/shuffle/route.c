@@ -119,13 +119,11 @@ static void cut_by_holdings(const pair_count_t *pc, size_t n, const int64_t *hel
 {
     const int p = r->nranks;
     double *share = TAQ_MALLOC((size_t)p * sizeof *share), big = 0;
-    int64_t total = 0, all = 0;
-    for (int k = 0; k < p; k++)
-        all += held[k];
+    int64_t total = 0; /* the merged counts' rows: every rank's holdings together */
     for (size_t i = 0; i < n; i++)
         total += pc[i].rows;
     for (int k = 0; k < p; k++) {
-        share[k] = (double)held[k] / (double)all;
+        share[k] = (double)held[k] / (double)total;
         big = share[k] > big ? share[k] : big;
     }
     /* All rows fit in the rank with the largest share, whatever comes before it. */
