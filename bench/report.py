@@ -136,14 +136,61 @@ if all(os.path.exists(c) for c in cpus):
     before, after = (open(c).read().split() for c in cpus)
     head += ("\nsame busy loop pinned to each core, seconds, before / after the taqmpi runs: "
              + ", ".join("core %d %s / %s" % (i, b, a) for i, (b, a) in enumerate(zip(before, after))))
+
+
+def date_secs(r):
+    """The date's own seconds (taqmpi's summary line) of every run at r ranks."""
+    out = []
+    for d in [os.path.join(o.runs, "taqmpi-r%s" % r)] + sorted(
+            os.path.join(o.runs, n) for n in os.listdir(o.runs) if n.startswith("taqmpi-r%s.try" % r)):
+        m = re.search(r"summary: .* in ([0-9.]+) s", open(os.path.join(d, "stderr")).read())
+        if m:
+            out.append(float(m.group(1)))
+    return out
+
+
+def median(xs):
+    """The lower middle for an even count, as bench/run picks its median run."""
+    return sorted(xs)[(len(xs) - 1) // 2]
+
+
+# The goals the benchmark is for (bench/README): against DuckDB, per core,
+# 1 -> 2 ranks and memory. One rank runs on core 0 (Open MPI binds it
+# there); with shares that follow the ranks' speeds, two ranks can at best
+# add core 1's speed to it: ceiling 1 + t0 / t1 from the busy loop's times.
+goals = []
+by_r = {r: (w, ws) for tool, r, w, rss, st, ws in rows if tool == "taqmpi"}
+duck_w = rows[-1][2]
+if 2 in by_r:
+    goals.append("2 ranks against DuckDB: %.1fx its input MB/s (goal: at least 5x); %.0f MB/s of input per core "
+                 "(aim: 250)" % (duck_w / by_r[2][0], mb / by_r[2][0] / 2))
+if 1 in by_r and 2 in by_r:
+    (w1, ws1), (w2, ws2) = by_r[1], by_r[2]
+    d1, d2 = date_secs(1), date_secs(2)
+    line = "1 -> 2 ranks (goal: at least 1.8x): %.2fx on the median walls, %.2fx best against best" % (
+        w1 / w2, min(ws1) / min(ws2))
+    if d1 and d2:
+        line += ", %.2fx on the dates' own seconds (medians %.2f / %.2f s, mpiexec's start and exit left out)" % (
+            median(d1) / median(d2), median(d1), median(d2))
+    if all(os.path.exists(c) for c in cpus) and len(before) > 1:
+        t = [(float(before[i]) + float(after[i])) / 2 for i in (0, 1)]
+        line += "; ceiling from the cores' loop times 1 + %.2f / %.2f = %.2fx" % (t[0], t[1], 1 + t[0] / t[1])
+    goals.append(line)
+ratios = [k * 1024 / (in_bytes / r) for tool, r, w, rss, st, ws in rows if tool == "taqmpi" for k in rss]
+if ratios:
+    goals.append("peak RSS per rank / its input bytes: at most %.2f (goal: under 2)" % max(ratios))
+goals_txt = "goals (set for the default 10 M-event day):\n\n" + "\n".join("- " + g for g in goals)
 print(head)
 print()
 print(table)
 print()
 print(check)
+print()
+print(goals_txt)
 with open(o.results, "w") as f:
-    f.write("# bench/run %s\n\n%s\n\n%s\n\n%s\n\n## taqmpi stage summaries (stderr)\n\n%s\n" % (
-        datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%SZ"), head, table, check, "\n\n".join(stage_txt)))
+    f.write("# bench/run %s\n\n%s\n\n%s\n\n%s\n\n%s\n\n## taqmpi stage summaries (stderr)\n\n%s\n" % (
+        datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%SZ"), head, table, check, goals_txt,
+        "\n\n".join(stage_txt)))
 print("\nwritten: %s" % o.results)
 if o.csv:
     import csv
