@@ -161,7 +161,7 @@ def median(xs):
 # taqmpi's work, and the cores' speeds drift during the runs), not a bound.
 goals = []
 by_r = {r: (w, ws) for tool, r, w, rss, st, ws in rows if tool == "taqmpi"}
-duck_w = rows[-1][2]
+duck_w = wall(ddir)
 if 2 in by_r:
     goals.append("2 ranks against DuckDB: %.1fx its input MB/s (goal: at least 5x); %.0f MB/s of input per core "
                  "(aim: 250)" % (duck_w / by_r[2][0], mb / by_r[2][0] / 2))
