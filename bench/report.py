@@ -163,7 +163,7 @@ goals = []
 by_r = {r: (w, ws) for tool, r, w, rss, st, ws in rows if tool == "taqmpi"}
 duck_w = wall(ddir)
 if 2 in by_r:
-    goals.append("2 ranks against DuckDB: %.1fx its input MB/s (goal: at least 5x); %.0f MB/s of input per core "
+    goals.append("2 ranks against DuckDB: %.2fx its input MB/s (goal: at least 5x); %.0f MB/s of input per core "
                  "(aim: 250)" % (duck_w / by_r[2][0], mb / by_r[2][0] / 2))
 if 1 in by_r and 2 in by_r:
     (w1, ws1), (w2, ws2) = by_r[1], by_r[2]

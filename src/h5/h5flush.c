@@ -77,25 +77,17 @@ taq_h5_flusher_t *taq_h5_flusher_start(int fd, int fail_errno)
     taq_h5_flusher_t *f = TAQ_CALLOC(1, sizeof *f);
     f->fd = fd;
     f->fail_errno = fail_errno;
-    if (pthread_mutex_init(&f->mu, NULL) != 0) {
-        free(f);
-        close(fd);
-        return NULL;
-    }
-    if (pthread_cond_init(&f->wake, NULL) != 0) {
-        pthread_mutex_destroy(&f->mu);
-        free(f);
-        close(fd);
-        return NULL;
-    }
-    if (pthread_create(&f->thread, NULL, flusher_main, f) != 0) {
+    const int mu = pthread_mutex_init(&f->mu, NULL) == 0;
+    const int cv = mu && pthread_cond_init(&f->wake, NULL) == 0;
+    if (cv && pthread_create(&f->thread, NULL, flusher_main, f) == 0)
+        return f;
+    if (cv)
         pthread_cond_destroy(&f->wake);
+    if (mu)
         pthread_mutex_destroy(&f->mu);
-        free(f);
-        close(fd);
-        return NULL;
-    }
-    return f;
+    free(f);
+    close(fd);
+    return NULL;
 }
 
 void taq_h5_flusher_poke(taq_h5_flusher_t *f)
