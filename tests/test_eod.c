@@ -297,7 +297,8 @@ static void test_matches_reference_on_runs_and_random(void)
     free(ref);
 }
 
-/* Pair ids follow memcmp order of (symbol, exchange); rows count each pair's events. */
+/* Pair ids follow memcmp order of (symbol, exchange); runs cover every event; rows count each
+ * pair's events. */
 static void test_pair_index_ids_in_pair_order(void)
 {
     enum { N = 3000 };
@@ -323,18 +324,30 @@ static void test_pair_index_ids_in_pair_order(void)
             CU_ASSERT(memcmp(&pi.pairs[p - 1], &pi.pairs[p], sizeof(taq_pair_t)) < 0);
     }
     CU_ASSERT_EQUAL(total, N);
+    /* The runs tile [0, N) in order, each maximal: a run's pair differs from the one before. */
+    CU_ASSERT_EQUAL_FATAL(pi.runs[0].start, 0);
+    CU_ASSERT_EQUAL_FATAL(pi.runs[pi.n_runs].start, N);
+    CU_ASSERT(pi.n_runs < N - N / 7 + 1); /* every 7th event repeats its predecessor */
     int64_t wrong = 0, *rows = calloc(pi.n_pairs, sizeof *rows);
-    for (size_t i = 0; i < N; i++) {
-        wrong += memcmp(pi.pairs[pi.id[i]].symbol, ev[i].symbol, TAQ_SYMBOL_LEN) != 0 ||
-                 memcmp(pi.pairs[pi.id[i]].exchange, ev[i].exchange, TAQ_EXCHANGE_LEN) != 0;
-        rows[pi.id[i]]++;
+    for (size_t r = 0; r < pi.n_runs; r++) {
+        const taq_pair_run_t *run = &pi.runs[r];
+        CU_ASSERT_FATAL(run->start < run[1].start && run->pair < pi.n_pairs);
+        if (r > 0)
+            CU_ASSERT(run[-1].pair != run->pair);
+        for (size_t i = run->start; i < run[1].start; i++) {
+            wrong += memcmp(pi.pairs[run->pair].symbol, ev[i].symbol, TAQ_SYMBOL_LEN) != 0 ||
+                     memcmp(pi.pairs[run->pair].exchange, ev[i].exchange, TAQ_EXCHANGE_LEN) != 0;
+            rows[run->pair]++;
+        }
     }
     CU_ASSERT_EQUAL(wrong, 0);
     CU_ASSERT_EQUAL(memcmp(rows, pi.rows, pi.n_pairs * sizeof *rows), 0);
     free(rows);
     taq_pair_index_free(&pi);
-    taq_pair_index_build(ev, 0, &pi); /* no events: no pairs */
+    taq_pair_index_build(ev, 0, &pi); /* no events: no pairs, no runs */
     CU_ASSERT_EQUAL(pi.n_pairs, 0);
+    CU_ASSERT_EQUAL(pi.n_runs, 0);
+    CU_ASSERT_EQUAL(pi.runs[0].start, 0);
     taq_pair_index_free(&pi);
     free(ev);
 }

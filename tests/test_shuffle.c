@@ -44,23 +44,25 @@ static void build(taq_vec_t *v, int nsym, int nexch, int (*weight)(int))
                     *(taq_event_t *)taq_vec_push(v) = make(s, x, q);
 }
 
-/* A sender's events arrive in its order: (seq, symbol, exchange) ascends per sender. */
-static void check_sender_order(const taq_vec_t *v)
+/* Sort order for check_unique: pair, then seq. */
+static int cmp_pair_seq(const void *a, const void *b)
 {
-    const taq_event_t *ev = v->data;
-    const taq_event_t **last = calloc((size_t)size_, sizeof *last);
-    int64_t bad = 0;
-    for (size_t i = 0; i < v->len; i++) {
-        const int from = (int)(ev[i].event_seq_nb % size_);
-        const taq_event_t *p = last[from];
-        if (p && !(p->event_seq_nb < ev[i].event_seq_nb ||
-                   (p->event_seq_nb == ev[i].event_seq_nb &&
-                    memcmp(p->symbol, ev[i].symbol, TAQ_SYMBOL_LEN + TAQ_EXCHANGE_LEN) < 0)))
-            bad++;
-        last[from] = &ev[i];
-    }
-    free(last);
-    CU_ASSERT_EQUAL(bad, 0);
+    const taq_event_t *x = a, *y = b;
+    int c = memcmp(x->symbol, y->symbol, TAQ_SYMBOL_LEN + TAQ_EXCHANGE_LEN);
+    return c ? c : (x->event_seq_nb > y->event_seq_nb) - (x->event_seq_nb < y->event_seq_nb);
+}
+
+/* No event arrives twice (with the counts of check_owned: none is lost). */
+static void check_unique(const taq_vec_t *v)
+{
+    taq_event_t *copy = malloc((v->len + 1) * sizeof *copy);
+    memcpy(copy, v->data, v->len * sizeof *copy);
+    qsort(copy, v->len, sizeof *copy, cmp_pair_seq);
+    int64_t twice = 0;
+    for (size_t i = 1; i < v->len; i++)
+        twice += cmp_pair_seq(&copy[i - 1], &copy[i]) == 0;
+    free(copy);
+    CU_ASSERT_EQUAL(twice, 0);
 }
 
 /* After the exchange: every event is on its owner, none lost or doubled. */
@@ -96,28 +98,54 @@ static int64_t expected_sum(int nsym, int nexch, int (*weight)(int))
     return sum;
 }
 
+/* Shuffle v (built by the caller) and check that every event reached its owner once. */
+static void shuffle_case(taq_vec_t *v, int nsym, int nexch, int (*weight)(int), size_t round,
+                         taq_routing_t *r)
+{
+    memset(r, 0, sizeof *r);
+    taq_pair_index_t pi;
+    taq_pair_index_build(v->data, v->len, &pi);
+    CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(&pi, MPI_COMM_WORLD, 0, r), TAQ_OK);
+    int32_t *dest = malloc((pi.n_runs + 1) * sizeof *dest);
+    taq_routing_dests(r, &pi, dest);
+    int64_t rounds = -1;
+    CU_ASSERT_EQUAL_FATAL(
+        taq_shuffle_exchange(v, pi.runs, dest, pi.n_runs, round, MPI_COMM_WORLD, &rounds), TAQ_OK);
+    taq_pair_index_free(&pi);
+    free(dest);
+    check_unique(v);
+    int64_t total = 0;
+    for (int s = 0; s < nsym; s++)
+        total += (int64_t)weight(s) * nexch;
+    check_owned(v, r, total, expected_sum(nsym, nexch, weight));
+    /* A rank's own events never travel: one rank needs no round at all. */
+    if (round == 1 && total > 0)
+        CU_ASSERT(size_ == 1 ? rounds == 0 : rounds >= total / size_ / size_);
+}
+
+/* Pairs interleaved event by event: every run is one event long. */
 static void run_case(int nsym, int nexch, int (*weight)(int), size_t round, taq_routing_t *r)
 {
     taq_vec_t v;
     build(&v, nsym, nexch, weight);
-    memset(r, 0, sizeof *r);
-    taq_pair_index_t pi;
-    taq_pair_index_build(v.data, v.len, &pi);
-    CU_ASSERT_EQUAL_FATAL(taq_shuffle_route(&pi, MPI_COMM_WORLD, 0, r), TAQ_OK);
-    int32_t *dest = malloc((v.len + 1) * sizeof *dest);
-    taq_routing_dests(r, &pi, v.len, dest);
-    taq_pair_index_free(&pi);
-    int64_t rounds = -1;
-    CU_ASSERT_EQUAL_FATAL(taq_shuffle_exchange(&v, dest, round, MPI_COMM_WORLD, &rounds), TAQ_OK);
-    free(dest);
-    check_sender_order(&v);
-    int64_t total = 0;
-    for (int s = 0; s < nsym; s++)
-        total += (int64_t)weight(s) * nexch;
-    check_owned(&v, r, total, expected_sum(nsym, nexch, weight));
-    /* A rank's own events never travel: one rank needs no round at all. */
-    if (round == 1 && total > 0)
-        CU_ASSERT(size_ == 1 ? rounds == 0 : rounds >= total / size_ / size_);
+    shuffle_case(&v, nsym, nexch, weight, round, r);
+    taq_vec_free(&v);
+}
+
+/*
+ * Pairs in blocks, as in real files: rank k holds the events q % size == k
+ * of every pair, one run per pair, the pairs in the order of `perm`, so a
+ * rank's runs go to every rank and alternate between kept and sent.
+ */
+static void run_grouped(int nsym, int (*weight)(int), const int *perm, size_t round,
+                        taq_routing_t *r)
+{
+    taq_vec_t v;
+    taq_vec_init(&v, sizeof(taq_event_t));
+    for (int i = 0; i < nsym; i++)
+        for (int64_t q = rank_; q < weight(perm[i]); q += size_)
+            *(taq_event_t *)taq_vec_push(&v) = make(perm[i], 0, q);
+    shuffle_case(&v, nsym, 1, weight, round, r);
     taq_vec_free(&v);
 }
 
@@ -140,6 +168,36 @@ static void test_tiny_rounds(void)
     taq_routing_free(&r);
     run_case(7, 3, flat, 3, &r);
     taq_routing_free(&r);
+}
+
+static int uneven(int s)
+{
+    return 1 + (s * 7) % 13 * size_;
+}
+
+/*
+ * Runs of many events, kept and sent in turn, split across rounds: pairs
+ * ascending (each rank's sent runs before or after its kept ones), then
+ * descending (the runs at the back of the array are sent, so the holes
+ * are filled past them), then alternating from both ends.
+ */
+static void test_grouped_runs(void)
+{
+    ranks();
+    enum { NSYM = 40 };
+    int perm[3][NSYM];
+    for (int i = 0; i < NSYM; i++) {
+        perm[0][i] = i;
+        perm[1][i] = NSYM - 1 - i;
+        perm[2][i] = i % 2 ? NSYM - 1 - i / 2 : i / 2;
+    }
+    const size_t rounds[] = {0, 1, 4};
+    for (int k = 0; k < 3; k++)
+        for (size_t j = 0; j < sizeof rounds / sizeof rounds[0]; j++) {
+            taq_routing_t r;
+            run_grouped(NSYM, uneven, perm[k], rounds[j], &r);
+            taq_routing_free(&r);
+        }
 }
 
 static int hot(int s)
@@ -329,6 +387,7 @@ int main(int argc, char **argv)
     static const taq_case_t cases[] = {
         TAQ_CASE(test_flat_balanced),
         TAQ_CASE(test_tiny_rounds),
+        TAQ_CASE(test_grouped_runs),
         TAQ_CASE(test_hot_symbol_gets_own_rank),
         TAQ_CASE(test_fewer_pairs_than_ranks_and_empty),
         TAQ_CASE(test_route_follows_holdings),

@@ -2,9 +2,13 @@
  * pairs.h - dense ids for the (symbol, exchange) pairs of an event array.
  *
  * Sorting and routing work on pairs, and comparing 24-byte pairs again and
- * again is the expensive part of both. A pair index gives every event the
- * id of its pair, with ids numbered in pair sort order (memcmp of symbol,
- * then exchange), so comparing two ids is comparing the pairs.
+ * again is the expensive part of both. A pair index cuts the events into
+ * runs of consecutive events of one pair and gives every run the id of its
+ * pair, with ids numbered in pair sort order (memcmp of symbol, then
+ * exchange), so comparing two ids is comparing the pairs. Input files hold
+ * long runs of one pair (hundreds of events on the bench day), so a run
+ * list is a small fraction of a per-event id array; input in no order
+ * gets a run per event.
  */
 #ifndef TAQ_PAIRS_H
 #define TAQ_PAIRS_H
@@ -14,8 +18,15 @@
 
 #include "taq/record.h"
 
+/* Events [start, next run's start) all have pair `pair`. */
+typedef struct taq_pair_run {
+    uint32_t start;
+    uint32_t pair; /* position in taq_pair_index_t.pairs */
+} taq_pair_run_t;
+
 typedef struct taq_pair_index {
-    uint32_t *id;      /* one per event: its pair's position in `pairs` */
+    taq_pair_run_t *runs; /* n_runs + 1 entries: the last one's start is the event count */
+    size_t n_runs;
     taq_pair_t *pairs; /* the distinct pairs, sorted */
     int64_t *rows;     /* events per pair */
     size_t n_pairs;

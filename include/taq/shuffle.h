@@ -47,23 +47,23 @@ void taq_routing_free(taq_routing_t *r);
 int taq_routing_owner(const taq_routing_t *r, const char *symbol, const char *exchange);
 int taq_routing_owner_of(const taq_routing_t *r, const taq_pair_t *p);
 
-/* OUT dest[i]: the rank owning event i's pair (pi indexes the same events). */
-void taq_routing_dests(const taq_routing_t *r, const taq_pair_index_t *pi, size_t n,
-                       int32_t *dest);
+/* OUT dest[k] (pi->n_runs entries): the rank owning the pair of run k of pi. */
+void taq_routing_dests(const taq_routing_t *r, const taq_pair_index_t *pi, int32_t *dest);
 
 /* Default events per destination per round: about 64 MiB sent per rank per round. */
 size_t taq_shuffle_default_round(int nranks);
 
 /*
- * COLLECTIVE: send every event of *events to rank dest[i] and replace
- * *events by the events this rank received (from rank 0 first, each rank's
- * in its own order). Data moves in rounds of at most `round` events per
- * destination (capped so that no MPI count or displacement exceeds
- * INT_MAX), so the day size never overflows an int. OUT *rounds (may be
- * NULL): how many rounds ran.
+ * COLLECTIVE: send every event of run k of *events (runs[0..n_runs], as in
+ * taq_pair_index_t: runs[n_runs].start == events->len) to rank dest[k], and
+ * replace *events by the events this rank kept and received. The order of
+ * the events is not kept: the EOD load sorts them. Data moves in rounds of
+ * at most `round` events per destination (capped so that no MPI count or
+ * displacement exceeds INT_MAX), so the day size never overflows an int.
+ * OUT *rounds (may be NULL): how many rounds ran.
  */
-taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round, MPI_Comm comm,
-                            int64_t *rounds);
+taq_rc taq_shuffle_exchange(taq_vec_t *events, const taq_pair_run_t *runs, const int32_t *dest,
+                            size_t n_runs, size_t round, MPI_Comm comm, int64_t *rounds);
 
 /*
  * COLLECTIVE: items read in runs back in global order. Run i (of n_runs, in

@@ -227,8 +227,11 @@ int64_t taq_eod_order(const taq_event_t *ev, size_t n, uint32_t **order, size_t 
     taq_pair_index_t pi;
     taq_pair_index_build(ev, n, &pi);
     sort_key_t *k = TAQ_MALLOC(n * sizeof *k);
-    for (size_t i = 0; i < n; i++)
-        k[i] = (sort_key_t){ev[i].event_tm, pi.id[i], (uint32_t)i};
+    for (size_t r = 0; r < pi.n_runs; r++) {
+        const uint32_t pair = pi.runs[r].pair;
+        for (size_t i = pi.runs[r].start; i < pi.runs[r + 1].start; i++)
+            k[i] = (sort_key_t){ev[i].event_tm, pair, (uint32_t)i};
+    }
     taq_pair_index_free(&pi); /* before the merge buffer: never both at once */
     const double t1 = taq_now();
     sort_keys(k, n, ev);

@@ -4,9 +4,9 @@
  * Design. An open-addressing hash table over the 24 pair bytes (three
  * 64-bit words) hands out provisional ids in order of first appearance;
  * the distinct pairs (thousands, against millions of events) are then
- * sorted and the ids renumbered in one pass. Input files hold long runs of
- * one pair, so an event whose pair equals the previous event's skips the
- * table entirely.
+ * sorted and the runs' ids renumbered. Only the first event of a run looks
+ * at the table; the others are one 24-byte comparison with their
+ * predecessor.
  */
 #include "taq/pairs.h"
 
@@ -99,29 +99,30 @@ static int cmp_by_pair(const void *a, const void *b)
 
 void taq_pair_index_build(const taq_event_t *ev, size_t n, taq_pair_index_t *pi)
 {
-    if (n > UINT32_MAX)
-        TAQ_ABORT("%zu events on one rank: pair ids are 32-bit", n);
+    if (n >= UINT32_MAX)
+        TAQ_ABORT("%zu events on one rank: pair runs are 32-bit", n);
     memset(pi, 0, sizeof *pi);
-    pi->id = TAQ_MALLOC(n * sizeof *pi->id);
     table_t t = {0};
     taq_vec_init(&t.pairs, sizeof(taq_pair_t));
+    taq_vec_t runs;
+    taq_vec_init(&runs, sizeof(taq_pair_run_t));
     pair_words_t last = {{0, 0, 0}};
-    uint32_t last_id = 0;
     for (size_t i = 0; i < n; i++) {
         const pair_words_t k = words_of(&ev[i]);
-        if (i == 0 || !same_words(&k, &last)) {
-            last = k;
-            last_id = table_id(&t, &ev[i], &k);
-        }
-        pi->id[i] = last_id;
+        if (i > 0 && same_words(&k, &last))
+            continue;
+        last = k;
+        *(taq_pair_run_t *)taq_vec_push(&runs) =
+            (taq_pair_run_t){(uint32_t)i, table_id(&t, &ev[i], &k)};
     }
     free(t.slots);
+    *(taq_pair_run_t *)taq_vec_push(&runs) = (taq_pair_run_t){(uint32_t)n, 0}; /* end */
 
     /* Renumber in sort order: order[r] = provisional id of rank r. */
     const size_t np = t.used;
     const taq_pair_t *prov = t.pairs.data;
-    uint32_t *order = TAQ_MALLOC(np * sizeof *order);
-    uint32_t *rank_of = TAQ_MALLOC(np * sizeof *rank_of);
+    uint32_t *order = TAQ_MALLOC((np ? np : 1) * sizeof *order);
+    uint32_t *rank_of = TAQ_MALLOC((np ? np : 1) * sizeof *rank_of);
     for (size_t r = 0; r < np; r++)
         order[r] = (uint32_t)r;
     if (np > 1) {
@@ -130,16 +131,18 @@ void taq_pair_index_build(const taq_event_t *ev, size_t n, taq_pair_index_t *pi)
         sort_pairs_base = NULL;
     }
     pi->n_pairs = np;
-    pi->pairs = TAQ_MALLOC(np * sizeof *pi->pairs);
-    pi->rows = TAQ_CALLOC(np, sizeof *pi->rows);
+    pi->pairs = TAQ_MALLOC((np ? np : 1) * sizeof *pi->pairs);
+    pi->rows = TAQ_CALLOC(np ? np : 1, sizeof *pi->rows);
     for (size_t r = 0; r < np; r++) {
         rank_of[order[r]] = (uint32_t)r;
         pi->pairs[r] = prov[order[r]];
     }
-    for (size_t i = 0; i < n; i++) {
-        const uint32_t r = rank_of[pi->id[i]];
-        pi->id[i] = r;
-        pi->rows[r]++;
+    pi->runs = runs.data;
+    pi->n_runs = runs.len - 1;
+    for (size_t r = 0; r < pi->n_runs; r++) {
+        taq_pair_run_t *run = &pi->runs[r];
+        run->pair = rank_of[run->pair];
+        pi->rows[run->pair] += run[1].start - run->start;
     }
     free(order);
     free(rank_of);
@@ -150,7 +153,7 @@ void taq_pair_index_free(taq_pair_index_t *pi)
 {
     if (!pi)
         return;
-    free(pi->id);
+    free(pi->runs);
     free(pi->pairs);
     free(pi->rows);
     memset(pi, 0, sizeof *pi);

@@ -253,32 +253,34 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     const size_t n = b->events.len;
     taq_pair_index_t pi;
     taq_pair_index_build(b->events.data, n, &pi);
+    const size_t pi_runs = pi.n_runs;
     const double t1 = taq_now();
     taq_routing_t routing;
     memset(&routing, 0, sizeof routing);
     taq_rc rc = taq_shuffle_route(&pi, ctx->comm, 1, &routing);
     const double t2 = taq_now();
     int32_t *dest = NULL;
-    int64_t sent = (int64_t)n, rounds = 0, moved = 0; /* moved: counted per pair, not per record */
+    int64_t sent = (int64_t)n, rounds = 0, moved = 0;
     if (rc == TAQ_OK) {
-        dest = TAQ_MALLOC(n * sizeof *dest);
-        taq_routing_dests(&routing, &pi, n, dest);
-        for (size_t p = 0; p < pi.n_pairs; p++)
-            if (taq_routing_owner_of(&routing, &pi.pairs[p]) != ctx->rank)
-                moved += pi.rows[p];
+        dest = TAQ_MALLOC((pi.n_runs + 1) * sizeof *dest);
+        taq_routing_dests(&routing, &pi, dest);
+        for (size_t k = 0; k < pi.n_runs; k++)
+            if (dest[k] != ctx->rank)
+                moved += pi.runs[k + 1].start - pi.runs[k].start;
     }
-    taq_pair_index_free(&pi);
     const double t3 = taq_now();
     if (rc == TAQ_OK)
-        rc = taq_shuffle_exchange(&b->events, dest, ctx->cfg->shuffle_round, ctx->comm, &rounds);
+        rc = taq_shuffle_exchange(&b->events, pi.runs, dest, pi.n_runs, ctx->cfg->shuffle_round,
+                                  ctx->comm, &rounds);
+    taq_pair_index_free(&pi);
     free(dest);
     if (rc == TAQ_OK && ctx->rank == 0 && ctx->size > 1)
         TAQ_LOG(TAQ_LOG_DEBUG, "shuffle: %lld rows, busiest rank %lld, %lld round(s)",
                 (long long)routing.total_rows, (long long)routing.max_rows, (long long)rounds);
     TAQ_LOG(TAQ_LOG_DEBUG,
-            "shuffle on this rank: %lld of %zu records sent away; pair index %.3f s, "
+            "shuffle on this rank: %lld of %zu records sent away; pair index %.3f s (%zu runs), "
             "routes %.3f s, destinations %.3f s, exchange %.3f s",
-            (long long)moved, n, t1 - t0, t2 - t1, t3 - t2, taq_now() - t3);
+            (long long)moved, n, t1 - t0, pi_runs, t2 - t1, t3 - t2, taq_now() - t3);
     taq_routing_free(&routing);
     st[ST_SHUFFLE].secs += taq_now() - t0;
     st[ST_SHUFFLE].rows += sent;

@@ -1,19 +1,24 @@
 /*
  * exchange.c - move events to their owners with MPI_Alltoallv in rounds.
  *
- * Every event carries its destination (dest[i]); nothing is sorted. A rank's
- * own events never travel: they are compacted in place, and what the other
- * ranks send is appended behind them. Each other destination has a cursor
- * into the array, and each round packs the next (at most) `round` events of
- * every destination into a send buffer and exchanges them, so every
- * destination receives a rank's events in that rank's order. Keeping the own
- * share in place matters: on 2 ranks it is half the data, and the memory a
- * receiving array would need is the expensive part of the exchange (first
- * touch of fresh pages), not the MPI transfer. `round` is capped at
- * INT_MAX / nranks so
- * every count and displacement of the round (in units of one event) fits an
- * int, whatever the size of the day. Memory for a round is bounded by
- * nranks x round events on each side.
+ * Events come in runs of one pair (taq_pair_index_t), each run with its
+ * destination; nothing is sorted, and no per-event array is made. A rank's
+ * own events never travel. What the other ranks send lands directly behind
+ * the array's events, and the holes that the events sent away leave are
+ * then filled from the back of the array: the received events first, then
+ * the last own runs. So an exchange copies about as many events as it
+ * sends and receives, where keeping the order would move every own event
+ * behind the first hole (on 2 ranks of the 10 M-event bench day, 2 % of a
+ * rank's events travel and the rest would all move). Memory matters more
+ * than copies here: the first touch of fresh pages is the expensive part
+ * of the exchange, not the MPI transfer, so the receiving array is the
+ * event array itself.
+ *
+ * Each destination has a cursor (run, offset) into the runs, and each
+ * round packs the next (at most) `round` events of every destination into
+ * a send buffer and exchanges them. `round` is capped at INT_MAX / nranks
+ * so every count and displacement of the round (in units of one event)
+ * fits an int, whatever the size of the day.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -32,32 +37,42 @@ typedef struct round_buf {
     taq_event_t *send;
 } round_buf_t;
 
+/* Where a destination's next events are: run `run`, `off` events into it. */
+typedef struct cursor {
+    size_t run, off;
+} cursor_t;
+
 /*
  * Pack the next (at most) `round` events of every destination into b->send,
- * advancing cursor[d] (the next index that may hold an event for d) and
- * left[d] (events for d not sent yet). Fills counts and displacements.
+ * advancing cur[d] and left[d] (events for d not sent yet). Fills counts
+ * and displacements.
  */
-static void pack_round(const taq_event_t *ev, const int32_t *dest, size_t n, size_t *cursor,
-                       size_t *left, size_t round, int nranks, round_buf_t *b)
+static void pack_round(const taq_event_t *ev, const taq_pair_run_t *runs, const int32_t *dest,
+                       size_t n_runs, cursor_t *cur, size_t *left, size_t round, int nranks,
+                       round_buf_t *b)
 {
     size_t at = 0;
     for (int d = 0; d < nranks; d++) {
         const size_t m = left[d] < round ? left[d] : round;
-        size_t i = cursor[d], got = 0;
-        while (got < m && i < n) {
-            if (dest[i] == d) {
-                /* copy the whole run of consecutive events for d at once */
-                size_t j = i + 1;
-                while (j < n && got + (j - i) < m && dest[j] == d)
-                    j++;
-                memcpy(b->send + at + got, ev + i, (j - i) * sizeof *ev);
-                got += j - i;
-                i = j;
+        size_t got = 0;
+        cursor_t c = cur[d];
+        while (got < m && c.run < n_runs) {
+            if (dest[c.run] != d) {
+                c.run++;
+                continue;
+            }
+            const size_t rest = runs[c.run + 1].start - runs[c.run].start - c.off;
+            const size_t k = rest < m - got ? rest : m - got;
+            memcpy(b->send + at + got, ev + runs[c.run].start + c.off, k * sizeof *ev);
+            got += k;
+            if (k == rest) {
+                c.run++;
+                c.off = 0;
             } else {
-                i++;
+                c.off += k;
             }
         }
-        cursor[d] = i;
+        cur[d] = c;
         left[d] -= m;
         b->sc[d] = (int)m;
         b->sd[d] = (int)at;
@@ -65,9 +80,9 @@ static void pack_round(const taq_event_t *ev, const int32_t *dest, size_t n, siz
     }
 }
 
-/* One Alltoallv round; appends what arrives to recv. */
-static void exchange_round(round_buf_t *b, int nranks, MPI_Datatype type, taq_vec_t *recv,
-                           MPI_Comm comm)
+/* One Alltoallv round; what arrives goes to ev[*got...], *got advanced. */
+static void exchange_round(round_buf_t *b, int nranks, MPI_Datatype type, taq_event_t *ev,
+                           size_t *got, MPI_Comm comm)
 {
     TAQ_MPI_CHECK(MPI_Alltoall(b->sc, 1, MPI_INT, b->rc, 1, MPI_INT, comm));
     size_t total = 0;
@@ -75,14 +90,52 @@ static void exchange_round(round_buf_t *b, int nranks, MPI_Datatype type, taq_ve
         b->rd[s] = (int)total;
         total += (size_t)b->rc[s];
     }
-    taq_vec_reserve(recv, recv->len + total + 1);
-    taq_event_t *dst = (taq_event_t *)recv->data + recv->len;
-    TAQ_MPI_CHECK(MPI_Alltoallv(b->send, b->sc, b->sd, type, dst, b->rc, b->rd, type, comm));
-    recv->len += total;
+    TAQ_MPI_CHECK(MPI_Alltoallv(b->send, b->sc, b->sd, type, ev + *got, b->rc, b->rd, type, comm));
+    *got += total;
 }
 
-taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round, MPI_Comm comm,
-                            int64_t *rounds)
+/*
+ * Close the holes that the runs sent away left in ev[0, n), front to back,
+ * with events from the back of ev[0, end) (end >= n: ev[n, end) arrived).
+ * Returns the number of events left.
+ */
+static size_t fill_holes(taq_event_t *ev, size_t n, size_t end, const taq_pair_run_t *runs,
+                         const int32_t *dest, size_t n_runs, int me)
+{
+    size_t q = n_runs; /* the runs from q on start at or after end */
+    for (size_t r = 0; r < n_runs; r++) {
+        if (dest[r] == me)
+            continue;
+        size_t pos = runs[r].start;
+        const size_t stop = runs[r + 1].start;
+        if (pos >= end)
+            break; /* this hole and all after it are cut off already */
+        while (pos < stop) {
+            if (end <= stop) { /* nothing kept behind the hole */
+                end = pos;
+                break;
+            }
+            size_t from = n; /* the kept block at the back: [from, end) */
+            if (end <= n) {
+                while (runs[q - 1].start >= end)
+                    q--;
+                from = runs[q - 1].start; /* run q - 1 holds event end - 1 */
+                if (dest[q - 1] != me) {
+                    end = from; /* a run sent away: drop it */
+                    continue;
+                }
+            }
+            const size_t k = stop - pos < end - from ? stop - pos : end - from;
+            memcpy(ev + pos, ev + end - k, k * sizeof *ev); /* pos + k <= stop <= from <= end - k */
+            pos += k;
+            end -= k;
+        }
+    }
+    return end;
+}
+
+taq_rc taq_shuffle_exchange(taq_vec_t *events, const taq_pair_run_t *runs, const int32_t *dest,
+                            size_t n_runs, size_t round, MPI_Comm comm, int64_t *rounds)
 {
     int p, me;
     MPI_Comm_size(comm, &p);
@@ -90,14 +143,15 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round
     round = round ? round : taq_shuffle_default_round(p);
     if (round > (size_t)INT_MAX / (size_t)p)
         round = (size_t)INT_MAX / (size_t)p;
-    taq_event_t *ev = events->data;
     const size_t n = events->len;
-    size_t *cursor = TAQ_CALLOC((size_t)p, sizeof *cursor);
+    if (runs[n_runs].start != n)
+        TAQ_ABORT("runs cover %zu of %zu events", (size_t)runs[n_runs].start, n);
+    cursor_t *cur = TAQ_CALLOC((size_t)p, sizeof *cur);
     size_t *left = TAQ_CALLOC((size_t)p, sizeof *left);
-    for (size_t i = 0; i < n; i++) {
-        if (dest[i] < 0 || dest[i] >= p)
-            TAQ_ABORT("event %zu routed to rank %d of %d", i, (int)dest[i], p);
-        left[dest[i]]++;
+    for (size_t k = 0; k < n_runs; k++) {
+        if (dest[k] < 0 || dest[k] >= p)
+            TAQ_ABORT("run %zu routed to rank %d of %d", k, (int)dest[k], p);
+        left[dest[k]] += runs[k + 1].start - runs[k].start;
     }
     left[me] = 0; /* own events stay where they are */
     uint64_t mine = 0, nrounds = 0;
@@ -113,7 +167,7 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round
     round_buf_t b = {TAQ_MALLOC((size_t)p * sizeof(int)), TAQ_MALLOC((size_t)p * sizeof(int)),
                      TAQ_MALLOC((size_t)p * sizeof(int)), TAQ_MALLOC((size_t)p * sizeof(int)),
                      TAQ_MALLOC((most + 1) * sizeof(taq_event_t))};
-    /* What arrives in total, so the receiving array is allocated once. */
+    /* What arrives in total, so that the array grows (at most) once. */
     int64_t *to = TAQ_MALLOC((size_t)p * sizeof *to), *from = TAQ_MALLOC((size_t)p * sizeof *from);
     for (int d = 0; d < p; d++)
         to[d] = (int64_t)left[d];
@@ -123,34 +177,21 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const int32_t *dest, size_t round
         incoming += (size_t)from[d];
     free(to);
     free(from);
-    taq_vec_t recv;
-    taq_vec_init(&recv, sizeof(taq_event_t));
-    taq_vec_reserve(&recv, incoming + 1);
+    taq_vec_reserve(events, n + incoming + 1);
+    taq_event_t *ev = events->data;
+    size_t end = n;
     for (uint64_t k = 0; k < nrounds; k++) {
-        pack_round(ev, dest, n, cursor, left, round, p, &b);
-        exchange_round(&b, p, type, &recv, comm);
+        pack_round(ev, runs, dest, n_runs, cur, left, round, p, &b);
+        exchange_round(&b, p, type, ev, &end, comm);
     }
-    /* Own events to the front (order kept), then what arrived. */
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (dest[i] == me) {
-            if (w != i)
-                ev[w] = ev[i];
-            w++;
-        }
-    events->len = w;
-    taq_vec_reserve(events, w + recv.len + 1);
-    if (recv.len)
-        memcpy((taq_event_t *)events->data + w, recv.data, recv.len * sizeof(taq_event_t));
-    events->len += recv.len;
-    taq_vec_free(&recv);
+    events->len = fill_holes(ev, n, end, runs, dest, n_runs, me);
     MPI_Type_free(&type);
     free(b.sc);
     free(b.sd);
     free(b.rc);
     free(b.rd);
     free(b.send);
-    free(cursor);
+    free(cur);
     free(left);
     if (rounds)
         *rounds = (int64_t)nrounds;

@@ -252,13 +252,12 @@ int taq_routing_owner_of(const taq_routing_t *r, const taq_pair_t *p)
     return lo;
 }
 
-void taq_routing_dests(const taq_routing_t *r, const taq_pair_index_t *pi, size_t n,
-                       int32_t *dest)
+void taq_routing_dests(const taq_routing_t *r, const taq_pair_index_t *pi, int32_t *dest)
 {
-    int32_t *owner = TAQ_MALLOC(pi->n_pairs * sizeof *owner);
+    int32_t *owner = TAQ_MALLOC((pi->n_pairs ? pi->n_pairs : 1) * sizeof *owner);
     for (size_t p = 0; p < pi->n_pairs; p++)
         owner[p] = taq_routing_owner_of(r, &pi->pairs[p]);
-    for (size_t i = 0; i < n; i++)
-        dest[i] = owner[pi->id[i]];
+    for (size_t k = 0; k < pi->n_runs; k++)
+        dest[k] = owner[pi->runs[k].pair];
     free(owner);
 }
