@@ -3,16 +3,17 @@
  *
  * Events come in runs of one pair (taq_pair_index_t), each run with its
  * destination; nothing is sorted, and no per-event array is made. A rank's
- * own events never travel. What the other ranks send lands directly behind
- * the array's events, and the holes that the events sent away leave are
- * then filled from the back of the array: the received events first, then
- * the last own runs. So an exchange copies about as many events as it
- * sends and receives, where keeping the order would move every own event
- * behind the first hole (on 2 ranks of the 10 M-event bench day, 2 % of a
- * rank's events travel and the rest would all move). Memory matters more
- * than copies here: the first touch of fresh pages is the expensive part
- * of the exchange, not the MPI transfer, so the receiving array is the
- * event array itself.
+ * own events never travel. Once the last round is packed, the holes that
+ * the events sent away leave are filled from the back of the array (with
+ * the events that earlier rounds received behind it first, then the last
+ * own runs), and the last round's events arrive behind the result. So an
+ * exchange copies about as many events as it sends and receives, where
+ * keeping the order would move every own event behind the first hole (on 2
+ * ranks of the 10 M-event bench day, 2 % of a rank's events travel and the
+ * rest would all move). Memory matters more than copies here: the first
+ * touch of fresh pages is the expensive part of the exchange, not the MPI
+ * transfer, so the events arrive in the event array itself, in one round
+ * (the usual case) into the slots of the events that left.
  *
  * Each destination has a cursor (run, offset) into the runs, and each
  * round packs the next (at most) `round` events of every destination into
@@ -96,8 +97,8 @@ static void exchange_round(round_buf_t *b, int nranks, MPI_Datatype type, taq_ev
 
 /*
  * Close the holes that the runs sent away left in ev[0, n), front to back,
- * with events from the back of ev[0, end) (end >= n: ev[n, end) arrived).
- * Returns the number of events left.
+ * with events from the back of ev[0, end) (end >= n: ev[n, end) arrived in
+ * earlier rounds). Returns the number of events left.
  */
 static size_t fill_holes(taq_event_t *ev, size_t n, size_t end, const taq_pair_run_t *runs,
                          const int32_t *dest, size_t n_runs, int me)
@@ -182,9 +183,12 @@ taq_rc taq_shuffle_exchange(taq_vec_t *events, const taq_pair_run_t *runs, const
     size_t end = n;
     for (uint64_t k = 0; k < nrounds; k++) {
         pack_round(ev, runs, dest, n_runs, cur, left, round, p, &b);
+        /* All that leaves is packed: close its holes before the last arrivals land. */
+        if (k + 1 == nrounds)
+            end = fill_holes(ev, n, end, runs, dest, n_runs, me);
         exchange_round(&b, p, type, ev, &end, comm);
     }
-    events->len = fill_holes(ev, n, end, runs, dest, n_runs, me);
+    events->len = end;
     MPI_Type_free(&type);
     free(b.sc);
     free(b.sd);
