@@ -114,14 +114,20 @@ rows.append(("duckdb (%d threads)" % duck["threads"], 1, wall(ddir), rss_kb(ddir
              [wall(ddir)]))
 
 mb = in_bytes / 1e6
+
+
+def rss_ratio(kb, r):
+    """Peak RSS (KiB) over a rank's even share of the input bytes at r ranks."""
+    return kb * 1024 / (in_bytes / r)
+
+
 hdr = "| tool | ranks | wall s | input MB/s | events/s | peak RSS per rank (MB) | RSS / input bytes per rank | stages (s) |"
 out = [hdr, "|---|---|---|---|---|---|---|---|"]
 for tool, r, w, rss, st, ws in rows:
-    per_rank = in_bytes / r
     spread = " (%.2f-%.2f, median of %d)" % (min(ws), max(ws), len(ws)) if len(ws) > 1 else ""
     out.append("| %s | %d | %.2f%s | %.1f | %.0f | %s | %s | %s |" % (
         tool, r, w, spread, mb / w, events / w, " / ".join("%.0f" % (k / 1024) for k in rss),
-        " / ".join("%.2f" % (k * 1024 / per_rank) for k in rss),
+        " / ".join("%.2f" % rss_ratio(k, r) for k in rss),
         ", ".join("%s %.2f" % (k, v) for k, v in st.items())))
 table = "\n".join(out)
 check = "agreement: OK (quote_final %d rows; trades %d, quotes %d; sums, NaN counts and %d sample rows match)" % (
@@ -132,6 +138,7 @@ head = ("input: %s (target %s, previous %s), %d events over both dates, %.1f MB 
             o.day, o.date, o.prev, events, mb, mt["lines"], mp["lines"], os.uname().nodename,
             os.cpu_count(), " ".join("%.1f" % x for x in os.getloadavg())))
 cpus = [os.path.join(o.runs, "cpus." + w) for w in ("before", "after")]
+before = after = []  # the busy loop's seconds per core, when bench/run timed them
 if all(os.path.exists(c) for c in cpus):
     before, after = (open(c).read().split() for c in cpus)
     head += ("\nsame busy loop pinned to each core, seconds, before / after the taqmpi runs: "
@@ -173,12 +180,12 @@ if 1 in by_r and 2 in by_r:
     if d1 and d2:
         line += ", %.2fx on the dates' own seconds (medians %.2f / %.2f s, mpiexec's start and exit left out)" % (
             median(d1) / median(d2), median(d1), median(d2))
-    if all(os.path.exists(c) for c in cpus) and len(before) > 1:
+    if len(before) > 1 and len(after) > 1:
         t = [(float(before[i]) + float(after[i])) / 2 for i in (0, 1)]
         line += "; equal work per core speed would give 1 + %.2f / %.2f = %.2fx (the cores' loop times)" % (
             t[0], t[1], 1 + t[0] / t[1])
     goals.append(line)
-ratios = [k * 1024 / (in_bytes / r) for tool, r, w, rss, st, ws in rows if tool == "taqmpi" for k in rss]
+ratios = [rss_ratio(k, r) for tool, r, w, rss, st, ws in rows if tool == "taqmpi" for k in rss]
 if ratios:
     goals.append("peak RSS per rank / its input bytes: at most %.2f (goal: under 2)" % max(ratios))
 goals_txt = "goals (set for the default 10 M-event day):\n\n" + "\n".join("- " + g for g in goals)
@@ -205,7 +212,7 @@ if o.csv:
         for tool, r, w_s, rss, st, ws in rows:
             w.writerow([tool.split()[0], r, events, "%.1f" % mb, "%.3f" % w_s, "%.2f" % (mb / w_s),
                         "%.0f" % (events / w_s), "%.0f" % (max(rss) / 1024),
-                        "%.3f" % (max(rss) * 1024 / (in_bytes / r)), "ok" if not errors else "failed"]
+                        "%.3f" % rss_ratio(max(rss), r), "ok" if not errors else "failed"]
                        + ["%.3f" % st[k] if k in st else "" for k in names]
                        + ["%.3f" % min(ws), "%.3f" % max(ws), len(ws)])
     print("written: %s" % o.csv)
