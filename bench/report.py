@@ -145,14 +145,38 @@ if all(os.path.exists(c) for c in cpus):
              + ", ".join("core %d %s / %s" % (i, b, a) for i, (b, a) in enumerate(zip(before, after))))
 
 
+def run_dirs(r):
+    """Every run folder at r ranks: the median run's, then the others'."""
+    return [os.path.join(o.runs, "taqmpi-r%s" % r)] + sorted(
+        os.path.join(o.runs, n) for n in os.listdir(o.runs) if n.startswith("taqmpi-r%s.try" % r))
+
+
 def date_secs(r):
     """The date's own seconds (taqmpi's summary line) of every run at r ranks."""
     out = []
-    for d in [os.path.join(o.runs, "taqmpi-r%s" % r)] + sorted(
-            os.path.join(o.runs, n) for n in os.listdir(o.runs) if n.startswith("taqmpi-r%s.try" % r)):
+    for d in run_dirs(r):
         m = re.search(r"summary: .* in ([0-9.]+) s", open(os.path.join(d, "stderr")).read())
         if m:
             out.append(float(m.group(1)))
+    return out
+
+
+def walls_by_cpu(dirs):
+    """{cpu: [wall, ...]} of the runs in dirs that bench/run pinned to one CPU."""
+    out = {}
+    for d in dirs:
+        f = os.path.join(d, "cpu")
+        if os.path.exists(f):
+            out.setdefault(int(open(f).read()), []).append(wall(d))
+    return out
+
+
+def pair_dirs():
+    """The runs of bench/run's two 1-rank runs at once, one folder per CPU."""
+    out = []
+    for n in sorted(os.listdir(o.runs)):
+        if n.startswith("taqmpi-pair.try"):
+            out += [os.path.join(o.runs, n, c) for c in sorted(os.listdir(os.path.join(o.runs, n)))]
     return out
 
 
@@ -162,10 +186,12 @@ def median(xs):
 
 
 # The goals the benchmark is for (bench/README): against DuckDB, per core,
-# 1 -> 2 ranks and memory. One rank runs on core 0 (Open MPI binds it
-# there); two ranks whose shares follow their speeds add core 1's speed to
-# it: 1 + t0 / t1 from the busy loop's times, a reference (the loop is not
-# taqmpi's work, and the cores' speeds drift during the runs), not a bound.
+# 1 -> 2 ranks and memory. One rank takes turns on the two CPUs that two
+# ranks bind to, so its median is neither CPU's alone. Two 1-rank runs at
+# once on those CPUs show what the machine gives two busy CPUs: together
+# they finish 1 / a + 1 / b runs a second, so one run split perfectly over
+# two ranks would take 1 / (1 / a + 1 / b) here (an estimate: the two
+# 1-rank runs each start their own mpiexec).
 goals = []
 by_r = {r: (w, ws) for tool, r, w, rss, st, ws in rows if tool == "taqmpi"}
 duck_w = wall(ddir)
@@ -180,11 +206,20 @@ if 1 in by_r and 2 in by_r:
     if d1 and d2:
         line += ", %.2fx on the dates' own seconds (medians %.2f / %.2f s, mpiexec's start and exit left out)" % (
             median(d1) / median(d2), median(d1), median(d2))
-    if len(before) > 1 and len(after) > 1:
-        t = [(float(before[i]) + float(after[i])) / 2 for i in (0, 1)]
-        line += "; equal work per core speed would give 1 + %.2f / %.2f = %.2fx (the cores' loop times)" % (
-            t[0], t[1], 1 + t[0] / t[1])
     goals.append(line)
+    alone, both = walls_by_cpu(run_dirs(1)), walls_by_cpu(pair_dirs())
+    if len(alone) == 2:
+        (c0, ws0), (c1, ws1) = sorted(alone.items())
+        goals.append("1 rank alone on each CPU that 2 ranks use: cpu %d %.2f s, cpu %d %.2f s (median walls of %d "
+                     "and %d runs); 1 -> 2 ranks against the runs on cpu %d (where a plain mpiexec -n 1 runs): "
+                     "%.2fx" % (c0, median(ws0), c1, median(ws1), len(ws0), len(ws1), c0, median(ws0) / w2))
+    if len(both) == 2:
+        (c0, ws0), (c1, ws1) = sorted(both.items())
+        a, b = median(ws0), median(ws1)
+        goals.append("two 1-rank runs at once, one on each of those CPUs (no MPI between them): cpu %d %.2f s, "
+                     "cpu %d %.2f s (median walls of %d runs each): a 2-rank run that split the work perfectly would "
+                     "give %.2fx one rank's median wall on this machine, and 2 ranks reach %.0f%% of it" % (
+                         c0, a, c1, b, len(ws0), w1 * (1 / a + 1 / b), 100 / (w2 * (1 / a + 1 / b))))
 ratios = [rss_ratio(k, r) for tool, r, w, rss, st, ws in rows if tool == "taqmpi" for k in rss]
 if ratios:
     goals.append("peak RSS per rank / its input bytes: at most %.2f (goal: under 2)" % max(ratios))

@@ -32,5 +32,20 @@ goal "DuckDB" '2 ranks against DuckDB: ' 'w["duckdb 1"] / w["taqmpi 2"]'
 goal "1 -> 2 ranks" '1 -> 2 ranks (goal: at least 1.8x): ' 'w["taqmpi 1"] / w["taqmpi 2"]'
 goal "peak RSS" 'peak RSS per rank / its input bytes: at most ' \
   '(m["taqmpi 1"] > m["taqmpi 2"] ? m["taqmpi 1"] : m["taqmpi 2"])'
+# With two CPUs or more, one rank took turns on the first two: both CPUs'
+# medians are listed and lie within the spread of the 1-rank runs. Two
+# 1-rank runs also ran at once, and the share of their throughput that 2
+# ranks reach agrees with the CSV's 2-rank wall.
+if [ "$(nproc)" -ge 2 ]; then
+  line=$(grep -F -- "- 1 rank alone on each CPU that 2 ranks use: " "${md[0]}") || fail "no per-CPU line in ${md[0]}"
+  read -r a b < <(sed -E 's/.*use: cpu [0-9]+ ([0-9.]+) s, cpu [0-9]+ ([0-9.]+) s .*/\1 \2/' <<<"$line")
+  awk -F, -v a="$a" -v b="$b" '$1 == "taqmpi" && $2 == 1 {ok = $18 - 0.006 <= a && a <= $19 + 0.006 && $18 - 0.006 <= b && b <= $19 + 0.006}
+    END {exit !ok}' "${csv[0]}" || fail "per-CPU medians outside the 1-rank runs' spread: $line"
+  line=$(grep -F -- "- two 1-rank runs at once, " "${md[0]}") || fail "no line on two 1-rank runs at once in ${md[0]}"
+  read -r a b p < <(sed -E 's/.*\): cpu [0-9]+ ([0-9.]+) s, cpu [0-9]+ ([0-9.]+) s .* reach ([0-9]+)% of it$/\1 \2 \3/' <<<"$line")
+  awk -F, -v a="$a" -v b="$b" -v p="$p" '$1 == "taqmpi" && $2 == 2 {want = 100 / ($5 * (1 / a + 1 / b))}
+    END {exit !(a > 0 && b > 0 && want - p < 1.5 && p - want < 1.5)}' "${csv[0]}" \
+    || fail "two 1-rank runs at once: share does not match the CSV: $line"
+fi
 [ "$(head -c 4 "${png[0]}" | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "${png[0]} is not a PNG"
 echo "bench_smoke: ${csv[0]}, ${png[0]} and ${md[0]} written"
