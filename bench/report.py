@@ -172,7 +172,7 @@ def walls_by_cpu(dirs):
 
 
 def pair_dirs():
-    """The runs of bench/run's two 1-rank runs at once, one folder per CPU."""
+    """The runs of bench/run's two half days at once, one folder per CPU."""
     out = []
     for n in sorted(os.listdir(o.runs)):
         if n.startswith("taqmpi-pair.try"):
@@ -185,13 +185,20 @@ def median(xs):
     return sorted(xs)[(len(xs) - 1) // 2]
 
 
+def half_bytes(h):
+    """Input bytes of half h of the day (bench/run links its files)."""
+    top = os.path.join(o.runs, "halves", h)
+    return sum(os.path.getsize(os.path.join(d, n)) for d, _, names in os.walk(top) for n in names)
+
+
 # The goals the benchmark is for (bench/README): against DuckDB, per core,
 # 1 -> 2 ranks and memory. One rank takes turns on the two CPUs that two
-# ranks bind to, so its median is neither CPU's alone. Two 1-rank runs at
-# once on those CPUs show what the machine gives two busy CPUs: together
-# they finish 1 / a + 1 / b runs a second, so one run split perfectly over
-# two ranks would take 1 / (1 / a + 1 / b) here (an estimate: the two
-# 1-rank runs each start their own mpiexec).
+# ranks bind to, so its median is neither CPU's alone. The day's two halves
+# (shares fa and fb of its bytes), run as 1-rank jobs at once on those CPUs
+# in a and b seconds, show what the machine gives two busy CPUs: together
+# they get through fa / a + fb / b of the day a second, so a split of the
+# day that followed the CPUs' speeds, with nothing between the ranks, would
+# take 1 / (fa / a + fb / b) (an estimate: every half starts its own mpiexec).
 goals = []
 by_r = {r: (w, ws) for tool, r, w, rss, st, ws in rows if tool == "taqmpi"}
 duck_w = wall(ddir)
@@ -216,10 +223,13 @@ if 1 in by_r and 2 in by_r:
     if len(both) == 2:
         (c0, ws0), (c1, ws1) = sorted(both.items())
         a, b = median(ws0), median(ws1)
-        goals.append("two 1-rank runs at once, one on each of those CPUs (no MPI between them): cpu %d %.2f s, "
-                     "cpu %d %.2f s (median walls of %d runs each): a 2-rank run that split the work perfectly would "
-                     "give %.2fx one rank's median wall on this machine, and 2 ranks reach %.0f%% of it" % (
-                         c0, a, c1, b, len(ws0), w1 * (1 / a + 1 / b), 100 / (w2 * (1 / a + 1 / b))))
+        ba, bb = half_bytes("a"), half_bytes("b")
+        ideal = 1 / (ba / (ba + bb) / a + bb / (ba + bb) / b)
+        goals.append("the day's two halves as 1-rank runs at once, one on each of those CPUs (%.1f and %.1f MB; no "
+                     "MPI between them, no shared output): cpu %d %.2f s, cpu %d %.2f s (median walls of %d runs "
+                     "each): a split that followed the CPUs' speeds would take %.2f s, %.2fx one rank's median "
+                     "wall; 2 ranks reach %.0f%% of that" % (
+                         ba / 1e6, bb / 1e6, c0, a, c1, b, len(ws0), ideal, w1 / ideal, 100 * ideal / w2))
 ratios = [rss_ratio(k, r) for tool, r, w, rss, st, ws in rows if tool == "taqmpi" for k in rss]
 if ratios:
     goals.append("peak RSS per rank / its input bytes: at most %.2f (goal: under 2)" % max(ratios))

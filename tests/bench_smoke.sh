@@ -33,19 +33,24 @@ goal "1 -> 2 ranks" '1 -> 2 ranks (goal: at least 1.8x): ' 'w["taqmpi 1"] / w["t
 goal "peak RSS" 'peak RSS per rank / its input bytes: at most ' \
   '(m["taqmpi 1"] > m["taqmpi 2"] ? m["taqmpi 1"] : m["taqmpi 2"])'
 # With two CPUs or more, one rank took turns on the first two: both CPUs'
-# medians are listed and lie within the spread of the 1-rank runs. Two
-# 1-rank runs also ran at once, and the share of their throughput that 2
-# ranks reach agrees with the CSV's 2-rank wall.
+# medians are listed and lie within the spread of the 1-rank runs. The
+# day's two halves also ran at once: together they hold the day's bytes,
+# and the share of their split that 2 ranks reach agrees with the CSV.
 if [ "$(nproc)" -ge 2 ]; then
   line=$(grep -F -- "- 1 rank alone on each CPU that 2 ranks use: " "${md[0]}") || fail "no per-CPU line in ${md[0]}"
   read -r a b < <(sed -E 's/.*use: cpu [0-9]+ ([0-9.]+) s, cpu [0-9]+ ([0-9.]+) s .*/\1 \2/' <<<"$line")
   awk -F, -v a="$a" -v b="$b" '$1 == "taqmpi" && $2 == 1 {ok = $18 - 0.006 <= a && a <= $19 + 0.006 && $18 - 0.006 <= b && b <= $19 + 0.006}
     END {exit !ok}' "${csv[0]}" || fail "per-CPU medians outside the 1-rank runs' spread: $line"
-  line=$(grep -F -- "- two 1-rank runs at once, " "${md[0]}") || fail "no line on two 1-rank runs at once in ${md[0]}"
-  read -r a b p < <(sed -E 's/.*\): cpu [0-9]+ ([0-9.]+) s, cpu [0-9]+ ([0-9.]+) s .* reach ([0-9]+)% of it$/\1 \2 \3/' <<<"$line")
-  awk -F, -v a="$a" -v b="$b" -v p="$p" '$1 == "taqmpi" && $2 == 2 {want = 100 / ($5 * (1 / a + 1 / b))}
-    END {exit !(a > 0 && b > 0 && want - p < 1.5 && p - want < 1.5)}' "${csv[0]}" \
-    || fail "two 1-rank runs at once: share does not match the CSV: $line"
+  line=$(grep -F -- "- the day's two halves as 1-rank runs at once, " "${md[0]}") \
+    || fail "no line on the two halves in ${md[0]}"
+  read -r ma mb a b t p < <(sed -E 's/.*\(([0-9.]+) and ([0-9.]+) MB; .*\): cpu [0-9]+ ([0-9.]+) s, cpu [0-9]+ ([0-9.]+) s .* would take ([0-9.]+) s, .* reach ([0-9]+)% of that$/\1 \2 \3 \4 \5 \6/' <<<"$line")
+  # The halves hold the whole day, and the share is the ideal over the CSV's 2-rank wall.
+  in_mb=$(awk -F, 'NR == 2 {print $4}' "${csv[0]}")
+  awk -v a="$ma" -v b="$mb" -v i="$in_mb" 'BEGIN {exit !(a > 0 && b > 0 && a + b - i <= 0.11 && i - a - b <= 0.11)}' \
+    || fail "the halves ($ma + $mb MB) are not the day ($in_mb MB)"
+  awk -F, -v a="$a" -v b="$b" -v t="$t" -v p="$p" '$1 == "taqmpi" && $2 == 2 {want = 100 * t / $5}
+    END {exit !(a > 0 && b > 0 && t > 0 && want - p < 1.5 && p - want < 1.5)}' "${csv[0]}" \
+    || fail "the two halves: share does not match the CSV: $line"
 fi
 [ "$(head -c 4 "${png[0]}" | od -An -tx1 | tr -d ' \n')" = "89504e47" ] || fail "${png[0]} is not a PNG"
 echo "bench_smoke: ${csv[0]}, ${png[0]} and ${md[0]} written"
