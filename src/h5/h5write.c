@@ -224,8 +224,16 @@ static taq_rc write_slice(hid_t dset, hid_t mtype, const slot_t *s, const taq_h5
     /* A piece is ceil(n / pieces) <= per rows, each end moved by at most ceil(chunk / 2). */
     const int64_t biggest = s->n < per + chunk + 1 ? s->n : per + chunk + 1;
     void *made = s->fill && biggest ? TAQ_MALLOC((size_t)biggest * t->row_size) : NULL;
+    /*
+     * One collective write per piece, all chunks linked into one MPI-IO
+     * call: HDF5's own choice here, but left to it, it first sums the
+     * ranks' chunk counts with an MPI_Allreduce in every H5Dwrite. Each
+     * collective is a point where the ranks wait for the slowest, and a
+     * rank sharing its core with another process pays a time slice at each.
+     */
     hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    if (dxpl < 0 || H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0)
+    if (dxpl < 0 || H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0 ||
+        H5Pset_dxpl_mpio_chunk_opt(dxpl, H5FD_MPIO_CHUNK_ONE_IO) < 0)
         rc = taq_h5_fail("cannot set up collective writes of /%s in %s", t->name, tmp);
     rc = taq_mpi_agree(rc, comm);
     for (int64_t k = 0, start = 0; k < pieces && rc == TAQ_OK; k++) {
