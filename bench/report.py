@@ -216,20 +216,21 @@ if 1 in by_r and 2 in by_r:
     goals.append(line)
     alone, both = walls_by_cpu(run_dirs(1)), walls_by_cpu(pair_dirs())
     if len(alone) == 2:
-        (c0, ws0), (c1, ws1) = sorted(alone.items())
+        (ca, wa), (cb, wb) = sorted(alone.items())
         goals.append("1 rank alone on each CPU that 2 ranks use: cpu %d %.2f s, cpu %d %.2f s (median walls of %d "
                      "and %d runs); 1 -> 2 ranks against the runs on cpu %d (where a plain mpiexec -n 1 runs): "
-                     "%.2fx" % (c0, median(ws0), c1, median(ws1), len(ws0), len(ws1), c0, median(ws0) / w2))
+                     "%.2fx" % (ca, median(wa), cb, median(wb), len(wa), len(wb), ca, median(wa) / w2))
     if len(both) == 2:
-        (c0, ws0), (c1, ws1) = sorted(both.items())
-        a, b = median(ws0), median(ws1)
+        # bench/run runs half a on the lower CPU and half b on the other.
+        (ca, wa), (cb, wb) = sorted(both.items())
+        a, b = median(wa), median(wb)
         ba, bb = half_bytes("a"), half_bytes("b")
         ideal = 1 / (ba / (ba + bb) / a + bb / (ba + bb) / b)
         goals.append("the day's two halves as 1-rank runs at once, one on each of those CPUs (%.1f and %.1f MB; no "
                      "MPI between them, no shared output): cpu %d %.2f s, cpu %d %.2f s (median walls of %d runs "
                      "each): a split that followed the CPUs' speeds would take %.2f s, %.2fx one rank's median "
                      "wall; 2 ranks reach %.0f%% of that" % (
-                         ba / 1e6, bb / 1e6, c0, a, c1, b, len(ws0), ideal, w1 / ideal, 100 * ideal / w2))
+                         ba / 1e6, bb / 1e6, ca, a, cb, b, len(wa), ideal, w1 / ideal, 100 * ideal / w2))
 ratios = [rss_ratio(k, r) for tool, r, w, rss, st, ws in rows if tool == "taqmpi" for k in rss]
 if ratios:
     goals.append("peak RSS per rank / its input bytes: at most %.2f (goal: under 2)" % max(ratios))
