@@ -138,7 +138,6 @@ head = ("input: %s (target %s, previous %s), %d events over both dates, %.1f MB 
             o.day, o.date, o.prev, events, mb, mt["lines"], mp["lines"], os.uname().nodename,
             os.cpu_count(), " ".join("%.1f" % x for x in os.getloadavg())))
 cpus = [os.path.join(o.runs, "cpus." + w) for w in ("before", "after")]
-before = after = []  # the busy loop's seconds per core, when bench/run timed them
 if all(os.path.exists(c) for c in cpus):
     before, after = (open(c).read().split() for c in cpus)
     head += ("\nsame busy loop pinned to each core, seconds, before / after the taqmpi runs: "

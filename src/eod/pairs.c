@@ -119,10 +119,10 @@ void taq_pair_index_build(const taq_event_t *ev, size_t n, taq_pair_index_t *pi)
     *(taq_pair_run_t *)taq_vec_push(&runs) = (taq_pair_run_t){(uint32_t)n, 0}; /* end */
 
     /* Renumber in sort order: order[r] = provisional id of rank r. */
-    const size_t np = t.used, room = np ? np : 1; /* no zero-size allocations */
+    const size_t np = t.used;
     const taq_pair_t *prov = t.pairs.data;
-    uint32_t *order = TAQ_MALLOC(room * sizeof *order);
-    uint32_t *rank_of = TAQ_MALLOC(room * sizeof *rank_of);
+    uint32_t *order = TAQ_MALLOC(np * sizeof *order);
+    uint32_t *rank_of = TAQ_MALLOC(np * sizeof *rank_of);
     for (size_t r = 0; r < np; r++)
         order[r] = (uint32_t)r;
     if (np > 1) {
@@ -131,8 +131,8 @@ void taq_pair_index_build(const taq_event_t *ev, size_t n, taq_pair_index_t *pi)
         sort_pairs_base = NULL;
     }
     pi->n_pairs = np;
-    pi->pairs = TAQ_MALLOC(room * sizeof *pi->pairs);
-    pi->rows = TAQ_CALLOC(room, sizeof *pi->rows);
+    pi->pairs = TAQ_MALLOC(np * sizeof *pi->pairs);
+    pi->rows = TAQ_CALLOC(np, sizeof *pi->rows);
     for (size_t r = 0; r < np; r++) {
         rank_of[order[r]] = (uint32_t)r;
         pi->pairs[r] = prov[order[r]];

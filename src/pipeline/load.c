@@ -253,7 +253,6 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     const size_t n = b->events.len;
     taq_pair_index_t pi;
     taq_pair_index_build(b->events.data, n, &pi);
-    const size_t pi_runs = pi.n_runs;
     const double t1 = taq_now();
     taq_routing_t routing;
     memset(&routing, 0, sizeof routing);
@@ -262,7 +261,7 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     int32_t *dest = NULL;
     int64_t sent = (int64_t)n, rounds = 0, moved = 0;
     if (rc == TAQ_OK) {
-        dest = TAQ_MALLOC((pi.n_runs + 1) * sizeof *dest);
+        dest = TAQ_MALLOC(pi.n_runs * sizeof *dest);
         taq_routing_dests(&routing, &pi, dest);
         for (size_t k = 0; k < pi.n_runs; k++)
             if (dest[k] != ctx->rank)
@@ -272,7 +271,6 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     if (rc == TAQ_OK)
         rc = taq_shuffle_exchange(&b->events, pi.runs, dest, pi.n_runs, ctx->cfg->shuffle_round,
                                   ctx->comm, &rounds);
-    taq_pair_index_free(&pi);
     free(dest);
     if (rc == TAQ_OK && ctx->rank == 0 && ctx->size > 1)
         TAQ_LOG(TAQ_LOG_DEBUG, "shuffle: %lld rows, busiest rank %lld, %lld round(s)",
@@ -280,7 +278,8 @@ static taq_rc distribute(run_ctx_t *ctx, taq_batch_t *b, stage_t *st)
     TAQ_LOG(TAQ_LOG_DEBUG,
             "shuffle on this rank: %lld of %zu records sent away; pair index %.3f s (%zu runs), "
             "routes %.3f s, destinations %.3f s, exchange %.3f s",
-            (long long)moved, n, t1 - t0, pi_runs, t2 - t1, t3 - t2, taq_now() - t3);
+            (long long)moved, n, t1 - t0, pi.n_runs, t2 - t1, t3 - t2, taq_now() - t3);
+    taq_pair_index_free(&pi);
     taq_routing_free(&routing);
     st[ST_SHUFFLE].secs += taq_now() - t0;
     st[ST_SHUFFLE].rows += sent;

@@ -254,7 +254,7 @@ int taq_routing_owner_of(const taq_routing_t *r, const taq_pair_t *p)
 
 void taq_routing_dests(const taq_routing_t *r, const taq_pair_index_t *pi, int32_t *dest)
 {
-    int32_t *owner = TAQ_MALLOC((pi->n_pairs ? pi->n_pairs : 1) * sizeof *owner);
+    int32_t *owner = TAQ_MALLOC(pi->n_pairs * sizeof *owner);
     for (size_t p = 0; p < pi->n_pairs; p++)
         owner[p] = taq_routing_owner_of(r, &pi->pairs[p]);
     for (size_t k = 0; k < pi->n_runs; k++)
