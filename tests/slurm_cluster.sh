@@ -120,10 +120,12 @@ start() {
 }
 
 # kill_pidfile FILE: TERM the process named in FILE, KILL it after 10 s.
+# A daemon removes its pid file as it exits (after `scontrol shutdown`, say),
+# so the file may be gone by the time it is read: then there is nothing to do.
 kill_pidfile() {
     local pid
-    [ -s "$1" ] || return 0
-    pid=$(cat "$1")
+    pid=$(cat "$1" 2>/dev/null) || return 0
+    [ -n "$pid" ] || return 0
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null || true
     wait_for 10 gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
